@@ -1,0 +1,3 @@
+from corpuslint.cli import entry
+
+entry()

@@ -1,0 +1,123 @@
+"""Which files a run checks: paths from the command line, directories walked,
+``include`` / ``exclude`` applied to paths relative to the project root.
+
+A file named explicitly is checked even if ``include`` would not pick it (pre-commit
+passes exactly the files to check), unless it matches ``exclude`` and
+``force-exclude`` is on. Directory symlinks are not followed (no loops); a FIFO,
+socket or device found while walking is skipped, never opened.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpuslint.config import ALWAYS_EXCLUDED_DIRS, Settings
+from corpuslint.errors import CorpuslintError
+from corpuslint.globs import matches
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, order=True)
+class FileEntry:
+    """A file to check: its display path (as in findings) and where it lives."""
+
+    display: str
+    path: Path  # absolute
+    relpath: str  # POSIX path relative to the project root (for globs)
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def root_relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix().lstrip("/")
+
+
+def _absolute(path: Path) -> Path:
+    # Normalise without resolving symlinks of the file itself.
+    return Path(os.path.abspath(path))
+
+
+def walk(directory: Path, settings: Settings, cwd: Path) -> list[FileEntry]:
+    """All included, not excluded, regular files below ``directory``."""
+    out: list[FileEntry] = []
+    root = settings.root
+    stack = [_absolute(directory)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name in ALWAYS_EXCLUDED_DIRS:
+                        continue
+                    rel = root_relative(Path(entry.path), root)
+                    if settings.exclude and matches(rel, settings.exclude):
+                        continue
+                    stack.append(Path(entry.path))
+                elif entry.is_file():  # follows file symlinks; FIFOs are not files
+                    p = Path(entry.path)
+                    rel = root_relative(p, root)
+                    if not matches(rel, settings.include):
+                        continue
+                    if settings.exclude and matches(rel, settings.exclude):
+                        continue
+                    out.append(FileEntry(display_path(p, cwd), p, rel))
+            except OSError:
+                continue
+    return out
+
+
+def discover(paths: list[str], settings: Settings, cwd: Path | None = None) -> list[FileEntry]:
+    """Expand command-line paths into the sorted list of files to check."""
+    cwd = cwd or Path.cwd()
+    found: dict[Path, FileEntry] = {}
+    for arg in paths:
+        path = _absolute(cwd / arg)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise CorpuslintError(f"{arg}: no such file or directory") from None
+        except OSError as exc:
+            raise CorpuslintError(f"{arg}: {exc.strerror or exc}") from None
+        if stat.S_ISDIR(st.st_mode):
+            for entry in walk(path, settings, cwd):
+                found.setdefault(entry.path, entry)
+        elif stat.S_ISREG(st.st_mode):
+            rel = root_relative(path, settings.root)
+            if settings.force_exclude and settings.exclude and matches(rel, settings.exclude):
+                continue
+            found.setdefault(path, FileEntry(display_path(path, cwd), path, rel))
+        else:
+            raise CorpuslintError(f"{arg}: not a regular file or directory")
+    return sorted(found.values())
+
+
+def corpus_files(settings: Settings, cwd: Path | None = None) -> list[FileEntry]:
+    """Every file of the configured corpus roots (include / exclude applied)."""
+    cwd = cwd or Path.cwd()
+    found: dict[Path, FileEntry] = {}
+    for root in settings.corpus or ():
+        if root.is_dir():
+            for entry in walk(root, settings, cwd):
+                found.setdefault(entry.path, entry)
+        elif root.is_file():
+            found.setdefault(
+                root, FileEntry(display_path(root, cwd), root, root_relative(root, settings.root))
+            )
+    return sorted(found.values())

@@ -1,0 +1,419 @@
+"""Runs a check: files -> Documents -> rules -> Diagnostics -> (fixer).
+
+Stage 1 reads each file and runs the document rules and the corpus rules'
+``summarize`` in parallel worker processes (results cached by content, config and
+version). Stage 2 brings the corpus index up to date and runs the corpus rules in
+the main process. With ``fix``, files that have applicable fixes are fixed in the
+workers (atomic writes) and everything is checked again for the final report.
+Output order is deterministic: by path, row, column, code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpuslint import __version__
+from corpuslint.atomic import FileChangedError, write_atomic
+from corpuslint.cache import ResultCache, cache_key
+from corpuslint.config import Settings
+from corpuslint.corpus import Corpus, Summarised, content_key
+from corpuslint.document import Document
+from corpuslint.files import FileEntry
+from corpuslint.fixer import fix_until_stable
+from corpuslint.model import Diagnostic
+from corpuslint.options import options_as_dict
+from corpuslint.rule import CheckContext, CorpusRule, DocumentRule, Rule, Target
+from corpuslint.selection import FindingFilter
+
+# Below this many files a run stays in one process (forking costs more than it saves).
+PARALLEL_MIN_FILES = 48
+
+
+@dataclass
+class Source:
+    """A file to check, or standard input under a file name."""
+
+    entry: FileEntry
+    stdin: bytes | None = None
+
+
+@dataclass
+class FileResult:
+    display: str
+    relpath: str
+    key: str | None = None
+    size: int = 0
+    mtime_ns: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    summaries: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    rule_errors: list[str] = field(default_factory=list)
+    cache_put: tuple[str, Any] | None = None
+
+
+@dataclass
+class FixResult:
+    display: str
+    original: str | None = None
+    fixed: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    written: bool = False
+
+
+@dataclass
+class Job:
+    """Everything a worker needs for a run (inherited by forked workers)."""
+
+    settings: Settings
+    rules: list[Rule]
+    ctx: CheckContext
+    fingerprint: str
+    use_cache: bool
+    finding_filter: FindingFilter
+
+    @property
+    def document_rules(self) -> list[DocumentRule]:
+        return [r for r in self.rules if isinstance(r, DocumentRule)]
+
+    @property
+    def corpus_rules(self) -> list[CorpusRule]:
+        return [r for r in self.rules if isinstance(r, CorpusRule)]
+
+
+def fingerprint(settings: Settings, rules: list[Rule], plugins: str, ctx: CheckContext) -> str:
+    parts = [
+        __version__,
+        f"py{sys.version_info[0]}.{sys.version_info[1]}",
+        plugins,
+        str(settings.max_file_size),
+        ctx.today.isoformat(),
+    ]
+    for rule in sorted(rules, key=lambda r: r.code):
+        opts = sorted(options_as_dict(rule.options).items())
+        parts.append(f"{rule.code}:{rule.version}:{opts!r}")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def read_source(source: Source, max_size: int) -> tuple[Document, int, int]:
+    """Read a file into a Document without ever blocking on a FIFO or loading a huge file."""
+    entry = source.entry
+    if source.stdin is not None:
+        raw = source.stdin
+        too_large = len(raw) > max_size
+        return Document.from_bytes(entry.display, raw, too_large=too_large), len(raw), 0
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(entry.path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"not a regular file (skipped): {entry.display}")
+        too_large = st.st_size > max_size
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(64 * 1024 if too_large else -1)
+    finally:
+        os.close(fd)
+    doc = Document.from_bytes(entry.display, raw, size=st.st_size, too_large=too_large)
+    return doc, st.st_size, st.st_mtime_ns
+
+
+# -- worker side -------------------------------------------------------------------
+
+_job: Job | None = None
+_cache: ResultCache | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _job, _cache
+    _job = job
+    _cache = (
+        ResultCache(job.settings.resolved_cache_dir(), job.fingerprint) if job.use_cache else None
+    )
+
+
+def run_document_rules(
+    doc: Document, rules: Iterable[DocumentRule], ctx: CheckContext, errors: list[str]
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for rule in rules:
+        if rule.requires_text and not doc.is_text:
+            continue
+        try:
+            out.extend(d.resolve(doc) for d in rule.check(doc, ctx))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            errors.append(
+                f"rule {rule.code} ({rule.name}) failed on {doc.path}: {type(exc).__name__}: {exc}"
+            )
+    return out
+
+
+def summarize(doc: Document, rules: Iterable[CorpusRule], errors: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for rule in rules:
+        if rule.requires_text and not doc.is_text:
+            out[rule.code] = None
+            continue
+        try:
+            out[rule.code] = rule.summarize(doc)
+        except Exception as exc:
+            errors.append(
+                f"rule {rule.code} ({rule.name}) failed on {doc.path}: {type(exc).__name__}: {exc}"
+            )
+            out[rule.code] = None
+    return out
+
+
+def check_source(source: Source) -> FileResult:
+    job = _job
+    assert job is not None
+    entry = source.entry
+    result = FileResult(entry.display, entry.relpath)
+    try:
+        doc, result.size, result.mtime_ns = read_source(source, job.settings.max_file_size)
+    except OSError as exc:
+        result.error = f"{entry.display}: {exc.strerror or exc}"
+        return result
+    result.key = content_key(doc.raw) if not doc.too_large else f"size:{result.size}"
+    ckey = cache_key(job.fingerprint, entry.relpath, doc.raw) if _cache is not None else None
+    if ckey is not None and not doc.too_large:
+        hit = _cache.get(ckey)
+        if hit is not None:
+            result.diagnostics, result.summaries = hit
+            return result
+    result.diagnostics = run_document_rules(doc, job.document_rules, job.ctx, result.rule_errors)
+    result.summaries = summarize(doc, job.corpus_rules, result.rule_errors)
+    if ckey is not None and not result.rule_errors and not doc.too_large:
+        result.cache_put = (ckey, (result.diagnostics, result.summaries))
+    return result
+
+
+def summarise_entry(entry: FileEntry) -> Summarised | None:
+    """Stage for index sync: read a corpus file and summarise it for the corpus rules."""
+    job = _job
+    assert job is not None
+    try:
+        doc, size, mtime = read_source(Source(entry), job.settings.max_file_size)
+    except OSError:
+        return None
+    errors: list[str] = []
+    return Summarised(
+        entry, content_key(doc.raw), size, mtime, summarize(doc, job.corpus_rules, errors)
+    )
+
+
+def fix_source(item: tuple[Source, list[Diagnostic], bool, bool]) -> FixResult:
+    """Fix one file until stable; write it atomically unless ``dry_run``."""
+    source, first, unsafe, dry_run = item
+    job = _job
+    assert job is not None
+    entry = source.entry
+    out = FixResult(entry.display)
+    try:
+        doc, _size, _mtime = read_source(source, job.settings.max_file_size)
+    except OSError as exc:
+        out.error = f"{entry.display}: {exc.strerror or exc}"
+        return out
+    if not doc.fixable:
+        return out
+    ignored = job.finding_filter.ignored_codes(entry.relpath)
+    rules = [r for r in job.document_rules if job.finding_filter.keeps(r.code, ignored)]
+    errors: list[str] = []
+
+    def check(text: str) -> list[Diagnostic]:
+        return run_document_rules(Document.from_text(entry.display, text), rules, job.ctx, errors)
+
+    outcome = fix_until_stable(doc.text, check, unsafe=unsafe, first=first)
+    if errors:
+        out.error = errors[0]
+    if outcome.text == doc.text:
+        return out
+    out.original, out.fixed, out.counts = doc.text, outcome.text, outcome.fixed
+    if dry_run or source.stdin is not None:
+        return out
+    try:
+        write_atomic(entry.path, outcome.text.encode("utf-8"), expect=doc.raw)
+        out.written = True
+    except FileChangedError as exc:
+        out.error = str(exc)
+    except OSError as exc:
+        out.error = f"{entry.display}: cannot write: {exc.strerror or exc}"
+    return out
+
+
+# -- main side -------------------------------------------------------------------
+
+
+def _map(
+    job: Job,
+    func: Callable[[Any], Any],
+    items: list[Any],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Any]:
+    """Map ``func`` over ``items`` in worker processes (or in-process for small runs)."""
+    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
+        _init_worker(job)
+        for item in items:
+            yield func(item)
+            if progress:
+                progress(1)
+        return
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    ctx = multiprocessing.get_context(method)
+    chunk = max(1, min(64, len(items) // (jobs * 8) or 1))
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job,)
+    ) as pool:
+        for result in pool.map(func, items, chunksize=chunk):
+            yield result
+            if progress:
+                progress(1)
+
+
+@dataclass
+class RunOutcome:
+    diagnostics: list[Diagnostic]
+    errors: list[str]
+    files: int
+    fixes: list[FixResult] = field(default_factory=list)
+    index_stats: dict[str, int] | None = None
+
+
+class Runner:
+    def __init__(
+        self,
+        job: Job,
+        *,
+        jobs: int | None = None,
+        progress: Callable[[str, int], Callable[[int], None] | None] | None = None,
+    ):
+        self.job = job
+        self.jobs = jobs or job.settings.jobs or os.cpu_count() or 1
+        self.progress = progress or (lambda _label, _total: None)
+
+    def check(self, sources: list[Source]) -> RunOutcome:
+        job = self.job
+        results = list(
+            _map(job, check_source, sources, self.jobs, self.progress("checking", len(sources)))
+        )
+        errors = [r.error for r in results if r.error]
+        errors += [e for r in results for e in r.rule_errors]
+        if job.use_cache:
+            cache = ResultCache(job.settings.resolved_cache_dir(), job.fingerprint)
+            cache.put_many([r.cache_put for r in results if r.cache_put is not None])
+            cache.close()
+        diagnostics = [d for r in results for d in r.diagnostics]
+        index_stats = None
+        if job.corpus_rules:
+            found, index_stats = self._check_corpus(sources, results, errors)
+            diagnostics.extend(found)
+        diagnostics = self._filter(diagnostics, {s.entry.display: s.entry.relpath for s in sources})
+        diagnostics.sort(key=Diagnostic.sort_key)
+        return RunOutcome(diagnostics, errors, len(sources), index_stats=index_stats)
+
+    def _filter(self, diagnostics: list[Diagnostic], relpaths: dict[str, str]) -> list[Diagnostic]:
+        filt = self.job.finding_filter
+        if not filt.per_file_ignores:
+            return diagnostics
+        ignored: dict[str, tuple[str, ...]] = {}
+        out = []
+        for d in diagnostics:
+            codes = ignored.get(d.path)
+            if codes is None:
+                codes = ignored[d.path] = filt.ignored_codes(relpaths.get(d.path, d.path))
+            if filt.keeps(d.code, codes):
+                out.append(d)
+        return out
+
+    def _check_corpus(
+        self, sources: list[Source], results: list[FileResult], errors: list[str]
+    ) -> tuple[list[Diagnostic], dict[str, int]]:
+        job = self.job
+        corpus = Corpus(job.settings, job.corpus_rules)
+        known = {
+            s.entry.path: Summarised(s.entry, r.key, r.size, r.mtime_ns, r.summaries)
+            for s, r in zip(sources, results)
+            if r.error is None and r.key is not None and s.stdin is None
+        }
+        try:
+            stats = corpus.sync(
+                known,
+                lambda entries: list(
+                    _map(
+                        job,
+                        summarise_entry,
+                        entries,
+                        self.jobs,
+                        self.progress("indexing", len(entries)),
+                    )
+                ),
+            )
+            out: list[Diagnostic] = []
+            by_path = {s.entry.display: s for s in sources}
+            for rule in job.corpus_rules:
+                targets = [
+                    Target(r.display, r.key, r.summaries.get(rule.code))
+                    for r in results
+                    if r.error is None and r.key is not None
+                ]
+                try:
+                    found = list(rule.check_corpus(targets, corpus, job.ctx))
+                except Exception as exc:
+                    errors.append(
+                        f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}"
+                    )
+                    continue
+                out.extend(found)
+            return self._resolve(out, by_path), stats
+        finally:
+            corpus.close()
+
+    def _resolve(
+        self, diagnostics: list[Diagnostic], by_path: dict[str, Source]
+    ) -> list[Diagnostic]:
+        """Attach rows and columns to corpus findings (reading only the files that have some)."""
+        docs: dict[str, Document | None] = {}
+        out = []
+        for d in diagnostics:
+            if d.path not in docs:
+                source = by_path.get(d.path)
+                try:
+                    docs[d.path] = (
+                        read_source(source, self.job.settings.max_file_size)[0]
+                        if source is not None
+                        else None
+                    )
+                except OSError:
+                    docs[d.path] = None
+            doc = docs[d.path]
+            if doc is None:
+                continue
+            out.append(d.resolve(doc))
+        return out
+
+    def fix(
+        self, sources: list[Source], outcome: RunOutcome, *, unsafe: bool, dry_run: bool
+    ) -> list[FixResult]:
+        """Fix the files with applicable fixes; corpus findings seed the first pass."""
+        by_path: dict[str, list[Diagnostic]] = {}
+        for d in outcome.diagnostics:
+            by_path.setdefault(d.path, []).append(d)
+        items = []
+        for source in sources:
+            diags = by_path.get(source.entry.display, [])
+            if any(d.fix is not None and d.fix.is_applicable(unsafe) for d in diags):
+                items.append((source, diags, unsafe, dry_run))
+        return list(
+            _map(self.job, fix_source, items, self.jobs, self.progress("fixing", len(items)))
+        )

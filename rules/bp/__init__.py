@@ -1,0 +1,3 @@
+"""BP: boilerplate (ad markers, navigation, captions, contact footers, ...)."""
+
+RULES: list = []

@@ -1,0 +1,3 @@
+"""ENC: encoding glitches and mojibake (ftfy)."""
+
+RULES: list = []

@@ -1,0 +1,3 @@
+"""MT: garbled machine-translated text."""
+
+RULES: list = []
