@@ -1,7 +1,7 @@
 """Finds rules through the entry-point group ``corpuslint.rules`` (flake8's model).
 
 An entry point names a module (or any object) holding a ``RULES`` sequence of rule
-classes, or a rule class itself, or a callable returning rule classes. The built-in
+classes, a rule class itself, a list of them, or a callable returning rule classes. The built-in
 families are registered exactly the same way as third-party plugins.
 """
 
@@ -47,6 +47,8 @@ class Registry:
 def _rules_from(obj: object) -> Iterable[type[Rule]]:
     if isinstance(obj, type) and issubclass(obj, Rule):
         return [obj]
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
     rules = getattr(obj, "RULES", None)
     if rules is None and callable(obj):
         rules = obj()
