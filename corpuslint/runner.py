@@ -212,9 +212,13 @@ def summarise_entry(entry: FileEntry) -> Summarised | None:
     )
 
 
-def fix_source(item: tuple[Source, list[Diagnostic], bool, bool]) -> FixResult:
-    """Fix one file until stable; write it atomically unless ``dry_run``."""
-    source, first, unsafe, dry_run = item
+def fix_source(item: tuple[Source, str | None, list[Diagnostic], bool, bool]) -> FixResult:
+    """Fix one file until stable; write it atomically unless ``dry_run``.
+
+    ``first`` are the findings of the check (corpus-wide ones included) for the
+    content whose hash is ``key``; if the file changed since, they are recomputed.
+    """
+    source, key, first, unsafe, dry_run = item
     job = _job
     assert job is not None
     entry = source.entry
@@ -226,6 +230,8 @@ def fix_source(item: tuple[Source, list[Diagnostic], bool, bool]) -> FixResult:
         return out
     if not doc.fixable:
         return out
+    if content_key(doc.raw) != key:
+        first = None  # changed since the check: start from a fresh check
     ignored = job.finding_filter.ignored_codes(entry.relpath)
     rules = [r for r in job.document_rules if job.finding_filter.keeps(r.code, ignored)]
     errors: list[str] = []
@@ -288,6 +294,7 @@ class RunOutcome:
     files: int
     fixes: list[FixResult] = field(default_factory=list)
     index_stats: dict[str, int] | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # display path -> content hash
 
 
 class Runner:
@@ -320,7 +327,8 @@ class Runner:
             diagnostics.extend(found)
         diagnostics = self._filter(diagnostics, {s.entry.display: s.entry.relpath for s in sources})
         diagnostics.sort(key=Diagnostic.sort_key)
-        return RunOutcome(diagnostics, errors, len(sources), index_stats=index_stats)
+        keys = {r.display: r.key for r in results if r.key is not None}
+        return RunOutcome(diagnostics, errors, len(sources), index_stats=index_stats, keys=keys)
 
     def _filter(self, diagnostics: list[Diagnostic], relpaths: dict[str, str]) -> list[Diagnostic]:
         filt = self.job.finding_filter
@@ -413,7 +421,8 @@ class Runner:
         for source in sources:
             diags = by_path.get(source.entry.display, [])
             if any(d.fix is not None and d.fix.is_applicable(unsafe) for d in diags):
-                items.append((source, diags, unsafe, dry_run))
+                key = outcome.keys.get(source.entry.display)
+                items.append((source, key, diags, unsafe, dry_run))
         return list(
             _map(self.job, fix_source, items, self.jobs, self.progress("fixing", len(items)))
         )
