@@ -268,23 +268,28 @@ def _map(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Any]:
     """Map ``func`` over ``items`` in worker processes (or in-process for small runs)."""
-    if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
-        _init_worker(job)
-        for item in items:
-            yield func(item)
-            if progress:
-                progress(1)
-        return
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    ctx = multiprocessing.get_context(method)
-    chunk = max(1, min(64, len(items) // (jobs * 8) or 1))
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job,)
-    ) as pool:
-        for result in pool.map(func, items, chunksize=chunk):
-            yield result
-            if progress:
-                progress(1)
+    try:
+        if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
+            _init_worker(job)
+            for item in items:
+                yield func(item)
+                if progress:
+                    progress(1)
+            return
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        ctx = multiprocessing.get_context(method)
+        chunk = max(1, min(64, len(items) // (jobs * 8) or 1))
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job,)
+        ) as pool:
+            for result in pool.map(func, items, chunksize=chunk):
+                yield result
+                if progress:
+                    progress(1)
+    finally:
+        close = getattr(progress, "close", None)
+        if close is not None:  # erase a progress bar even when a stage ends early
+            close()
 
 
 @dataclass

@@ -142,6 +142,10 @@ def build_session(args: argparse.Namespace, *, overrides: dict | None = None) ->
         overrides=all_overrides,
         cli_layer=cli_layer,
     )
+    if settings.engine != "local":
+        from corpuslint.engines import check_engine_available
+
+        check_engine_available(settings)
     registry = load_registry()
     validate_selectors(registry, settings)
     rules = instantiate(selected_rules(registry, settings.layers), registry, settings)

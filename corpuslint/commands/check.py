@@ -15,6 +15,7 @@ from corpuslint.emitters import EmitContext, get_emitter
 from corpuslint.errors import CorpuslintError
 from corpuslint.model import Diagnostic
 from corpuslint.notices import warn
+from corpuslint.progress import terminal_progress
 from corpuslint.runner import FixResult, Runner
 from corpuslint.session import (
     add_path_and_config_args,
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     settings = session.settings
     if not session.sources:
         warn("no files to check (include: " + ", ".join(settings.include) + ")")
-    runner = Runner(session.job)
+    runner = Runner(session.job, progress=terminal_progress(args.quiet))
     outcome = runner.check(session.sources)
     stdin_source = next((s for s in session.sources if s.stdin is not None), None)
     fixed = 0
