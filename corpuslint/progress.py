@@ -40,9 +40,10 @@ class ProgressBar:
     def __call__(self, n: int = 1) -> None:
         self.done += n
         now = self.clock()
-        if now - self.start < self.delay or now - self._last_draw < REFRESH_S:
-            if self.done < self.total or not self._drawn:
-                return
+        throttled = now - self.start < self.delay or now - self._last_draw < REFRESH_S
+        finished = self.done >= self.total
+        if throttled and not (finished and self._drawn):
+            return
         self._last_draw = now
         self.draw(now)
         if self.done >= self.total:
