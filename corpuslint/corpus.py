@@ -1,13 +1,27 @@
 """The corpus as corpus-wide rules see it: the configured roots and a persistent index.
 
 The index is a SQLite file (default ``.corpuslint/index.sqlite`` at the project
-root). It records every corpus file (path relative to the project root, size,
-mtime, content hash) and, per corpus rule, that rule's summary of the file; rules
-may keep tables of their own through ``CorpusRule.index_*`` hooks. ``sync`` brings
-it up to date incrementally: only new or changed files are read and summarised,
-deleted files leave it. It is safe with several processes at once (WAL, busy
-timeout, one write transaction per sync); an unreadable or incompatible index is
-rebuilt with a warning.
+root, or the ``index`` key). It records every corpus file (path relative to the
+project root, size, mtime, content hash) and, per corpus rule, that rule's summary
+of the file; rules may keep tables of their own through the ``CorpusRule.index_*``
+hooks (and an optional ``index_add_many(db, [(file_id, summary), ...])`` for bulk
+inserts). ``sync`` brings it up to date incrementally: only new or changed files
+are read and summarised, deleted files leave it.
+
+Two ways to find what changed:
+
+* a *full* sync lists every directory of the corpus and stats every file (what a
+  run over the whole corpus, and ``corpuslint index update``, do);
+* a *quick* sync, used when a run names few files compared with the size of the
+  index (a pre-commit run), stats only the directories recorded at the last sync:
+  a directory whose mtime is unchanged has had no file added, removed or renamed,
+  so only changed directories are listed again. The named files are always
+  brought up to date. A file edited in place in an unchanged directory and not
+  named is picked up by the next full sync (``corpuslint index update``).
+
+Several processes may sync at once: WAL journal, a busy timeout, and each sync
+writes in one ``BEGIN IMMEDIATE`` transaction that re-reads the rows it changes.
+An unreadable or incompatible index is rebuilt with a warning, never a crash.
 
 Because corpus rules read the corpus from here, a pre-commit run that names one
 file gets the same answer as a run over the whole corpus.
@@ -16,22 +30,27 @@ file gets the same answer as a run over the whole corpus.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterator
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from corpuslint import __version__
-from corpuslint.config import Settings
-from corpuslint.files import FileEntry, corpus_files, display_path
+from corpuslint.config import ALWAYS_EXCLUDED_DIRS, Settings
+from corpuslint.files import FileEntry, display_path, root_relative
 from corpuslint.fsutil import remove_database
+from corpuslint.globs import matches
 from corpuslint.notices import warn
 from corpuslint.options import options_as_dict
 from corpuslint.rule import CorpusRule
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +68,14 @@ CREATE TABLE IF NOT EXISTS summaries (
     blob BLOB,
     PRIMARY KEY (file_id, rule)
 );
+CREATE INDEX IF NOT EXISTS summaries_by_rule ON summaries(rule, rule_key);
+CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
+
+# A run that names fewer than this share of the indexed files syncs quickly.
+QUICK_SYNC_SHARE = 0.1
+# Rows per statement when looking rows up with IN (...): below SQLite's variable limit.
+CHUNK = 900
 
 
 def content_key(raw: bytes) -> str:
@@ -60,6 +86,11 @@ def rule_key(rule: CorpusRule) -> str:
     """Changes when a rule's summaries must be recomputed (version or options)."""
     opts = repr(sorted(options_as_dict(rule.options).items()))
     return f"{rule.code}:{rule.version}:{hashlib.blake2b(opts.encode(), digest_size=6).hexdigest()}"
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 @dataclass
@@ -77,21 +108,34 @@ class IndexUnusable(Exception):
     pass
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 60000")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
 def open_index(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the index; rebuild it when unreadable or incompatible."""
     for attempt in range(2):
+        conn = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             gitignore = path.parent / ".gitignore"
             if path.parent.name == ".corpuslint" and not gitignore.exists():
                 gitignore.write_text("*\n")
-            conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn = _connect(path)
+            row = None
+            has_meta = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).fetchone()
+            if has_meta:
+                row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                if row is not None and row[0] != str(SCHEMA_VERSION):
+                    raise IndexUnusable(f"schema {row[0]}, expected {SCHEMA_VERSION}")
             conn.executescript(_SCHEMA)
-            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None:
                 conn.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
@@ -100,17 +144,29 @@ def open_index(path: Path) -> sqlite3.Connection:
                     "INSERT OR REPLACE INTO meta VALUES ('created-by', ?)",
                     (f"corpuslint {__version__}",),
                 )
-            elif row[0] != str(SCHEMA_VERSION):
-                conn.close()
-                raise IndexUnusable(f"schema {row[0]}, expected {SCHEMA_VERSION}")
             conn.execute("SELECT count(*) FROM files").fetchone()
             return conn
         except (sqlite3.DatabaseError, IndexUnusable) as exc:
+            if conn is not None:
+                conn.close()
             if attempt:
                 raise
             warn(f"index {path} is unreadable or incompatible ({exc}); rebuilding it")
             remove_database(path)
+        except OSError as exc:
+            from corpuslint.errors import CorpuslintError
+
+            raise CorpuslintError(f"index {path}: {exc.strerror or exc}") from None
     raise AssertionError("unreachable")
+
+
+@dataclass
+class _Listing:
+    """What a walk of (part of) the corpus found."""
+
+    files: dict[str, FileEntry]  # relpath -> entry
+    dirs: dict[str, int]  # absolute dir path -> mtime_ns
+    complete: bool  # True when every corpus file was listed
 
 
 class Corpus:
@@ -142,6 +198,13 @@ class Corpus:
         """The display path (as in findings) of a file stored in the index."""
         return display_path(self.settings.root / relpath, self.cwd)
 
+    def relpath(self, display: str) -> str:
+        """The root-relative path of a file given by its display path."""
+        return root_relative(Path(os.path.abspath(self.cwd / display)), self.settings.root)
+
+    def absolute(self, relpath: str) -> Path:
+        return self.settings.root / relpath
+
     def file_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
 
@@ -160,115 +223,479 @@ class Corpus:
         for path, blob in rows:
             yield self.display(path), (pickle.loads(blob) if blob is not None else None)
 
+    def summaries_of(self, rule: CorpusRule, file_ids: Iterable[int]) -> dict[int, Any]:
+        """``rule``'s summary of each of ``file_ids`` that has one."""
+        out: dict[int, Any] = {}
+        for part in chunks(list(file_ids)):
+            marks = ",".join("?" * len(part))
+            for fid, blob in self.db.execute(
+                f"SELECT file_id, blob FROM summaries WHERE rule = ? AND file_id IN ({marks})",
+                (rule.code, *part),
+            ):
+                if blob is not None:
+                    out[fid] = pickle.loads(blob)
+        return out
+
+    def paths_of(self, file_ids: Iterable[int]) -> dict[int, str]:
+        """Root-relative path of each of ``file_ids``."""
+        out: dict[int, str] = {}
+        for part in chunks(list(file_ids)):
+            marks = ",".join("?" * len(part))
+            out.update(self.db.execute(f"SELECT id, path FROM files WHERE id IN ({marks})", part))
+        return out
+
+    def ids_of(self, relpaths: Iterable[str]) -> dict[str, int]:
+        """File id of each of ``relpaths`` that is indexed."""
+        out: dict[str, int] = {}
+        for part in chunks(list(relpaths)):
+            marks = ",".join("?" * len(part))
+            for fid, path in self.db.execute(
+                f"SELECT id, path FROM files WHERE path IN ({marks})", part
+            ):
+                out[path] = fid
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and sizes for ``corpuslint index stats``."""
+        db = self.db
+        files, total = db.execute("SELECT count(*), coalesce(sum(size), 0) FROM files").fetchone()
+        per_rule = dict(
+            db.execute("SELECT rule, count(*) FROM summaries GROUP BY rule ORDER BY rule")
+        )
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        size = sum(
+            os.path.getsize(f"{self.index_path}{s}")
+            for s in ("", "-wal")
+            if os.path.exists(f"{self.index_path}{s}")
+        )
+        return {
+            "index": str(self.index_path),
+            "schema": int(meta.get("schema", 0)),
+            "files": files,
+            "corpus_bytes": total,
+            "index_bytes": size,
+            "summaries": per_rule,
+            "directories": db.execute("SELECT count(*) FROM dirs").fetchone()[0],
+            "last_sync": meta.get("last-sync"),
+            "last_full_sync": meta.get("last-full-sync"),
+        }
+
+    # -- listing the corpus --------------------------------------------------
+
+    def _layout_key(self) -> str:
+        """Changes when the set of corpus files could change for reasons other than files."""
+        s = self.settings
+        parts = [
+            [str(r) for r in (s.corpus or ())],
+            list(s.include),
+            list(s.exclude),
+            str(s.root),
+        ]
+        return hashlib.blake2b(json.dumps(parts).encode(), digest_size=8).hexdigest()
+
+    def _path_formatters(self) -> tuple[Callable[[str], str], Callable[[str], str]]:
+        """Fast root-relative and display forms of absolute paths found by walking."""
+        root, cwd = self.settings.root, self.cwd
+        if os.sep != "/":
+            return (
+                lambda p: root_relative(Path(p), root),
+                lambda p: display_path(Path(p), cwd),
+            )
+        root_prefix = str(root).rstrip("/") + "/"
+        cwd_prefix = str(cwd).rstrip("/") + "/"
+
+        def relative(p: str) -> str:
+            return p[len(root_prefix) :] if p.startswith(root_prefix) else p.lstrip("/")
+
+        def shown(p: str) -> str:
+            return p[len(cwd_prefix) :] if p.startswith(cwd_prefix) else display_path(Path(p), cwd)
+
+        return relative, shown
+
+    def _entry(self, path: str) -> FileEntry:
+        p = Path(path)
+        return FileEntry(display_path(p, self.cwd), p, root_relative(p, self.settings.root))
+
+    def _list_dir(
+        self, directory: str, files: dict[str, FileEntry], dirs: dict[str, int], recurse: bool
+    ) -> list[str]:
+        """List one directory into ``files``/``dirs``; returns its subdirectories."""
+        settings = self.settings
+        relative, shown = self._path_formatters()
+        subdirs: list[str] = []
+        try:
+            st = os.stat(directory)
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError:
+            return subdirs
+        dirs[directory] = st.st_mtime_ns
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name in ALWAYS_EXCLUDED_DIRS:
+                        continue
+                    if settings.exclude and matches(relative(entry.path), settings.exclude):
+                        continue
+                    subdirs.append(entry.path)
+                elif entry.is_file():  # follows file symlinks; FIFOs are not files
+                    rel = relative(entry.path)
+                    if not matches(rel, settings.include):
+                        continue
+                    if settings.exclude and matches(rel, settings.exclude):
+                        continue
+                    files[rel] = FileEntry(shown(entry.path), Path(entry.path), rel)
+            except OSError:
+                continue
+        if recurse:
+            for sub in subdirs:
+                self._walk(sub, files, dirs)
+        return subdirs
+
+    def _walk(self, directory: str, files: dict[str, FileEntry], dirs: dict[str, int]) -> None:
+        stack = [directory]
+        while stack:
+            stack.extend(self._list_dir(stack.pop(), files, dirs, recurse=False))
+
+    def list_all(self) -> _Listing:
+        """Every corpus file (include / exclude applied) and every corpus directory."""
+        files: dict[str, FileEntry] = {}
+        dirs: dict[str, int] = {}
+        for root in self.settings.corpus or ():
+            if root.is_dir():
+                self._walk(os.path.abspath(root), files, dirs)
+            elif root.is_file():
+                entry = self._entry(os.path.abspath(root))
+                files[entry.relpath] = entry
+        return _Listing(files, dirs, complete=True)
+
     # -- updating ------------------------------------------------------------
 
     def sync(
         self,
         known: dict[Path, Summarised],
         summarise: Callable[[list[FileEntry]], list[Summarised | None]],
+        *,
+        full: bool | None = None,
     ) -> dict[str, int]:
         """Bring the index up to date with the corpus roots.
 
         ``known`` holds summaries the caller already computed (the targets of the
         run, keyed by absolute path); ``summarise`` computes them for other files
-        (in parallel). Returns counts of added, updated, removed and unchanged files.
+        (in parallel). ``full`` forces (True) or forbids (False) a full listing;
+        by default a run naming few files compared with the index syncs quickly
+        (see the module docs). Returns counts of added, updated, removed and
+        unchanged files. A database that turns out to be corrupt is rebuilt.
         """
-        db = self.db
-        entries = corpus_files(self.settings, self.cwd)
-        current: dict[str, tuple[FileEntry, int, int]] = {}
-        for entry in entries:
-            try:
-                st = entry.path.stat()
-            except OSError:
-                continue
-            current[entry.relpath] = (entry, st.st_size, st.st_mtime_ns)
-        stored = {
-            path: (fid, size, mtime, key)
-            for fid, path, size, mtime, key in db.execute(
-                "SELECT id, path, size, mtime_ns, key FROM files"
-            )
-        }
-        keys = {r.code: rule_key(r) for r in self.rules}
-        complete: set[int] = set()
-        if self.rules:
-            placeholders = ",".join("?" * len(keys))
-            counts: dict[int, int] = {}
-            for fid, code, rkey in db.execute(
-                f"SELECT file_id, rule, rule_key FROM summaries WHERE rule IN ({placeholders})",
-                list(keys),
-            ):
-                if keys.get(code) == rkey:
-                    counts[fid] = counts.get(fid, 0) + 1
-            complete = {fid for fid, n in counts.items() if n == len(keys)}
+        try:
+            return self._sync(known, summarise, full)
+        except sqlite3.DatabaseError as exc:
+            warn(f"index {self.index_path} is unreadable ({exc}); rebuilding it")
+            self.clear()
+            return self._sync(known, summarise, True)
 
-        removed = [fid for path, (fid, *_rest) in stored.items() if path not in current]
+    def _quick_listing(self) -> _Listing | None:
+        """The corpus files in directories whose mtime changed since the last sync."""
+        db = self.db
+        recorded = dict(db.execute("SELECT path, mtime_ns FROM dirs"))
+        if not recorded:
+            return None
+        files: dict[str, FileEntry] = {}
+        dirs: dict[str, int] = {}
+        for directory, mtime in recorded.items():
+            try:
+                now = os.stat(directory).st_mtime_ns
+            except OSError:
+                now = None
+            if now == mtime:
+                continue
+            subdirs = self._list_dir(directory, files, dirs, recurse=False) if now else []
+            for sub in subdirs:
+                if sub not in recorded:
+                    self._walk(sub, files, dirs)
+            if now is None:
+                dirs[directory] = -1  # vanished: its files are removed below
+        return _Listing(files, dirs, complete=False)
+
+    def _sync(
+        self,
+        known: dict[Path, Summarised],
+        summarise: Callable[[list[FileEntry]], list[Summarised | None]],
+        full: bool | None,
+    ) -> dict[str, int]:
+        db = self.db
+        keys = {r.code: rule_key(r) for r in self.rules}
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        layout = self._layout_key()
+        count = db.execute("SELECT count(*) FROM files").fetchone()[0]
+        if full is None:
+            full = (
+                meta.get("layout") != layout
+                or count == 0
+                or len(known) >= QUICK_SYNC_SHARE * count
+            )
+        listing = None if full else self._quick_listing()
+        if listing is None:
+            listing = self.list_all()
+            full = True
+
+        # What the index holds for the files we look at.
+        if listing.complete:
+            stored = {
+                path: (fid, size, mtime, key)
+                for fid, path, size, mtime, key in db.execute(
+                    "SELECT id, path, size, mtime_ns, key FROM files"
+                )
+            }
+            gone = [p for p in stored if p not in listing.files]
+        else:
+            stored, gone = self._stored_in_changed_dirs(listing)
+        # Named files of the corpus are always checked against the index.
+        corpus_targets: dict[str, Summarised] = {}
+        for item in known.values():
+            rel = item.entry.relpath
+            if rel in listing.files or self._in_corpus(item.entry):
+                corpus_targets[rel] = item
+                listing.files.setdefault(rel, item.entry)
+        if not listing.complete:
+            missing = [r for r in listing.files if r not in stored]
+            for part in chunks(missing):
+                marks = ",".join("?" * len(part))
+                for fid, path, size, mtime, key in db.execute(
+                    f"SELECT id, path, size, mtime_ns, key FROM files WHERE path IN ({marks})",
+                    part,
+                ):
+                    stored[path] = (fid, size, mtime, key)
+
+        incomplete = self._incomplete_summaries(keys, count)
         todo: list[FileEntry] = []
+        fresh: list[Summarised] = []
         unchanged = 0
-        for rel, (entry, size, mtime) in current.items():
+        for rel, entry in listing.files.items():
             old = stored.get(rel)
-            if old is not None and old[1] == size and old[2] == mtime and old[0] in complete:
+            item = corpus_targets.get(rel)
+            if item is not None:
+                size, mtime = item.size, item.mtime_ns
+            else:
+                try:
+                    st = entry.path.stat()
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                size, mtime = st.st_size, st.st_mtime_ns
+            if (
+                old is not None
+                and old[1] == size
+                and old[2] == mtime
+                and (item is None or item.key == old[3])
+                and (incomplete is not None and old[0] not in incomplete)
+            ):
                 unchanged += 1
                 continue
-            todo.append(entry)
-
-        fresh: list[Summarised] = []
-        missing = []
-        for entry in todo:
-            got = known.get(entry.path)
-            if got is not None:
-                fresh.append(got)
+            if item is not None:
+                fresh.append(item)
             else:
-                missing.append(entry)
-        if missing:
-            fresh.extend(s for s in summarise(missing) if s is not None)
+                todo.append(entry)
+        if incomplete is None or incomplete:
+            # summaries missing for files outside the listing (a rule added or changed)
+            more = self._files_needing_summaries(incomplete, listing, stored)
+            todo.extend(more)
+        if todo:
+            fresh.extend(s for s in summarise(todo) if s is not None)
 
+        added, updated = self._write(fresh, gone, keys)
+        now = str(time.time())
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            if listing.dirs:
+                vanished = [(d,) for d, m in listing.dirs.items() if m < 0]
+                db.executemany("DELETE FROM dirs WHERE path = ?", vanished)
+                db.executemany(
+                    "INSERT OR REPLACE INTO dirs VALUES (?, ?)",
+                    [(d, m) for d, m in listing.dirs.items() if m >= 0],
+                )
+            if full:
+                old_dirs = [d for (d,) in db.execute("SELECT path FROM dirs")]
+                db.executemany(
+                    "DELETE FROM dirs WHERE path = ?",
+                    [(d,) for d in old_dirs if d not in listing.dirs],
+                )
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('last-full-sync', ?)", (now,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (layout,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('last-sync', ?)", (now,))
+        return {
+            "added": added,
+            "updated": updated,
+            "removed": len(gone),
+            "unchanged": unchanged,
+            "full": int(full),
+        }
+
+    def _in_corpus(self, entry: FileEntry) -> bool:
+        """True when a named file lies under a corpus root and passes include/exclude."""
+        settings = self.settings
+        path = os.path.abspath(entry.path)
+        for root in settings.corpus or ():
+            r = os.path.abspath(root)
+            if path == r or path.startswith(r.rstrip(os.sep) + os.sep):
+                rel = entry.relpath
+                if path != r and not matches(rel, settings.include):
+                    return False
+                if settings.exclude and matches(rel, settings.exclude):
+                    return False
+                parts = Path(os.path.relpath(path, r)).parts[:-1]
+                return not any(p in ALWAYS_EXCLUDED_DIRS for p in parts)
+        return False
+
+    def _stored_in_changed_dirs(
+        self, listing: _Listing
+    ) -> tuple[dict[str, tuple[int, int, int, str]], list[str]]:
+        """Index rows of files directly inside the listed directories, and those now gone."""
+        db = self.db
+        root = self.settings.root
+        stored: dict[str, tuple[int, int, int, str]] = {}
+        gone: list[str] = []
+        for directory, mtime in listing.dirs.items():
+            prefix = root_relative(Path(directory), root)
+            prefix = "" if prefix in ("", ".") else prefix + "/"
+            rows = db.execute(
+                "SELECT id, path, size, mtime_ns, key FROM files WHERE path >= ? AND path < ?",
+                (prefix, prefix + "\U0010ffff"),
+            )
+            for fid, path, size, fmtime, key in rows:
+                rest = path[len(prefix) :]
+                if mtime >= 0 and "/" in rest:
+                    continue  # in a subdirectory, which has its own record
+                stored[path] = (fid, size, fmtime, key)
+                if mtime < 0 or path not in listing.files:
+                    gone.append(path)
+        return stored, gone
+
+    def _incomplete_summaries(self, keys: dict[str, str], count: int) -> set[int] | None:
+        """Ids of indexed files lacking a current summary of some rule (None: too many)."""
+        db = self.db
+        out: set[int] = set()
+        for code, rkey in keys.items():
+            have = db.execute(
+                "SELECT count(*) FROM summaries WHERE rule = ? AND rule_key = ?", (code, rkey)
+            ).fetchone()[0]
+            if have == count:
+                continue
+            if have * 2 < count:
+                return None
+            out.update(
+                fid
+                for (fid,) in db.execute(
+                    "SELECT id FROM files WHERE id NOT IN "
+                    "(SELECT file_id FROM summaries WHERE rule = ? AND rule_key = ?)",
+                    (code, rkey),
+                )
+            )
+        return out
+
+    def _files_needing_summaries(
+        self, incomplete: set[int] | None, listing: _Listing, stored: dict
+    ) -> list[FileEntry]:
+        db = self.db
+        seen = {v[0] for v in stored.values()}
+        out = []
+        rows = db.execute("SELECT id, path FROM files")
+        for fid, path in rows:
+            if fid in seen or path in listing.files:
+                continue
+            if incomplete is None or fid in incomplete:
+                out.append(self._entry(str(self.settings.root / path)))
+        return out
+
+    def _write(
+        self, fresh: list[Summarised], gone: list[str], keys: dict[str, str]
+    ) -> tuple[int, int]:
+        """One write transaction: remove ``gone``, insert or update ``fresh``."""
+        if not fresh and not gone:
+            return 0, 0
+        db = self.db
         added = updated = 0
         with db:
             db.execute("BEGIN IMMEDIATE")
-            if removed:
-                for rule in self.rules:
-                    rule.index_remove(db, removed)
-                db.executemany("DELETE FROM summaries WHERE file_id = ?", [(i,) for i in removed])
-                db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in removed])
+            # Re-read inside the transaction: another process may have synced meanwhile.
+            if gone:
+                ids = list(self.ids_of(gone).values())
+                self._remove_ids(ids)
+            current: dict[str, tuple[int, str]] = {}
+            for part in chunks([f.entry.relpath for f in fresh]):
+                marks = ",".join("?" * len(part))
+                for fid, path, key in db.execute(
+                    f"SELECT id, path, key FROM files WHERE path IN ({marks})", part
+                ):
+                    current[path] = (fid, key)
+            # never reuse an id: rules' own tables may still hold rows of a removed file
+            seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'files'").fetchone()
+            top = db.execute("SELECT max(id) FROM files").fetchone()[0]
+            next_id = max(seq[0] if seq else 0, top or 0) + 1
+            new_rows, upd_rows, changed_ids, same_content = [], [], [], []
+            fresh_ids: list[tuple[int, Summarised]] = []
             for item in fresh:
                 rel = item.entry.relpath
-                old = stored.get(rel)
-                if old is not None:
-                    fid = old[0]
-                    db.execute(
-                        "UPDATE files SET size=?, mtime_ns=?, key=? WHERE id=?",
-                        (item.size, item.mtime_ns, item.key, fid),
-                    )
-                    for rule in self.rules:
-                        rule.index_remove(db, [fid])
-                    if old[3] == item.key:  # same content: other rules' summaries hold
-                        db.executemany(
-                            "DELETE FROM summaries WHERE file_id = ? AND rule = ?",
-                            [(fid, code) for code in keys],
-                        )
-                    else:
-                        db.execute("DELETE FROM summaries WHERE file_id = ?", (fid,))
-                    updated += 1
-                else:
-                    fid = db.execute(
-                        "INSERT INTO files (path, size, mtime_ns, key) VALUES (?, ?, ?, ?)",
-                        (rel, item.size, item.mtime_ns, item.key),
-                    ).lastrowid
+                old = current.get(rel)
+                if old is None:
+                    fid = next_id
+                    next_id += 1
+                    new_rows.append((fid, rel, item.size, item.mtime_ns, item.key))
                     added += 1
-                for rule in self.rules:
-                    summary = item.summaries.get(rule.code)
-                    db.execute(
-                        "INSERT INTO summaries (file_id, rule, rule_key, blob) VALUES (?,?,?,?)",
-                        (
-                            fid,
-                            rule.code,
-                            keys[rule.code],
-                            None if summary is None else pickle.dumps(summary, protocol=5),
-                        ),
-                    )
+                else:
+                    fid = old[0]
+                    upd_rows.append((item.size, item.mtime_ns, item.key, fid))
+                    (same_content if old[1] == item.key else changed_ids).append(fid)
+                    updated += 1
+                fresh_ids.append((fid, item))
+            if changed_ids or same_content:
+                self._remove_rule_rows(changed_ids + same_content)
+                db.executemany(
+                    "DELETE FROM summaries WHERE file_id = ?", [(i,) for i in changed_ids]
+                )
+                db.executemany(
+                    "DELETE FROM summaries WHERE file_id = ? AND rule = ?",
+                    [(fid, code) for fid in same_content for code in keys],
+                )
+            db.executemany("UPDATE files SET size=?, mtime_ns=?, key=? WHERE id=?", upd_rows)
+            db.executemany("INSERT INTO files (id, path, size, mtime_ns, key) VALUES (?,?,?,?,?)",
+                           new_rows)
+            for rule in self.rules:
+                code = rule.code
+                rows = []
+                adds = []
+                for fid, item in fresh_ids:
+                    summary = item.summaries.get(code)
+                    blob = None if summary is None else pickle.dumps(summary, protocol=5)
+                    rows.append((fid, code, keys[code], blob))
                     if summary is not None:
+                        adds.append((fid, summary))
+                db.executemany(
+                    "INSERT OR REPLACE INTO summaries (file_id, rule, rule_key, blob) "
+                    "VALUES (?,?,?,?)",
+                    rows,
+                )
+                add_many = getattr(rule, "index_add_many", None)
+                if add_many is not None:
+                    add_many(db, adds)
+                else:
+                    for fid, summary in adds:
                         rule.index_add(db, fid, summary)
-        return {"added": added, "updated": updated, "removed": len(removed), "unchanged": unchanged}
+        return added, updated
+
+    def _remove_rule_rows(self, ids: list[int]) -> None:
+        if ids:
+            for rule in self.rules:
+                rule.index_remove(self.db, ids)
+
+    def _remove_ids(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        db = self.db
+        self._remove_rule_rows(ids)
+        db.executemany("DELETE FROM summaries WHERE file_id = ?", [(i,) for i in ids])
+        db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in ids])
 
     def clear(self) -> None:
         self.close()

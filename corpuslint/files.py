@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpuslint.config import ALWAYS_EXCLUDED_DIRS, Settings
 from corpuslint.errors import CorpuslintError
-from corpuslint.globs import matches
+from corpuslint.globs import compile_glob, matches
 
 STDIN = "-"
 
@@ -50,15 +51,36 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def walk(directory: Path, settings: Settings, cwd: Path) -> list[FileEntry]:
-    """All included, not excluded, regular files below ``directory``."""
-    out: list[FileEntry] = []
-    root = settings.root
-    stack = [_absolute(directory)]
+def _relative_str(path: str, base: str) -> str | None:
+    """``path`` below ``base`` as a POSIX relative path (strings, no pathlib: hot loop)."""
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not path.startswith(prefix):
+        return None
+    rel = path[len(prefix) :]
+    return rel if os.sep == "/" else rel.replace(os.sep, "/")
+
+
+def _iter_files(directory: Path, settings: Settings) -> Iterator[tuple[str, str, os.DirEntry]]:
+    """(absolute path, root-relative path, directory entry) of every included, not
+    excluded, regular file below ``directory``.
+
+    Works on strings: every check walks the whole corpus to keep the index in
+    sync, and Path objects per file cost more than the walk itself.
+    """
+    root = str(settings.root)
+    include = [compile_glob(p) for p in settings.include]
+    exclude = [compile_glob(p) for p in settings.exclude]
+
+    def relative(path: str) -> str:
+        rel = _relative_str(path, root)
+        return rel if rel is not None else root_relative(Path(path), settings.root)
+
+    stack = [str(_absolute(directory))]
     while stack:
         current = stack.pop()
         try:
-            entries = list(os.scandir(current))
+            with os.scandir(current) as it:
+                entries = list(it)
         except OSError:
             continue
         for entry in entries:
@@ -66,20 +88,29 @@ def walk(directory: Path, settings: Settings, cwd: Path) -> list[FileEntry]:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name in ALWAYS_EXCLUDED_DIRS:
                         continue
-                    rel = root_relative(Path(entry.path), root)
-                    if settings.exclude and matches(rel, settings.exclude):
+                    if exclude and any(p.match(relative(entry.path)) for p in exclude):
                         continue
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                 elif entry.is_file():  # follows file symlinks; FIFOs are not files
-                    p = Path(entry.path)
-                    rel = root_relative(p, root)
-                    if not matches(rel, settings.include):
+                    rel = relative(entry.path)
+                    if not any(p.match(rel) for p in include):
                         continue
-                    if settings.exclude and matches(rel, settings.exclude):
+                    if exclude and any(p.match(rel) for p in exclude):
                         continue
-                    out.append(FileEntry(display_path(p, cwd), p, rel))
+                    yield entry.path, rel, entry
             except OSError:
                 continue
+
+
+def walk(directory: Path, settings: Settings, cwd: Path) -> list[FileEntry]:
+    """All included, not excluded, regular files below ``directory``."""
+    base = str(cwd)
+    out: list[FileEntry] = []
+    for path, rel, _entry in _iter_files(directory, settings):
+        display = _relative_str(path, base)
+        if display is None:
+            display = display_path(Path(path), cwd)
+        out.append(FileEntry(display, Path(path), rel))
     return out
 
 
@@ -121,3 +152,27 @@ def corpus_files(settings: Settings, cwd: Path | None = None) -> list[FileEntry]
                 root, FileEntry(display_path(root, cwd), root, root_relative(root, settings.root))
             )
     return sorted(found.values())
+
+
+def corpus_file_stats(settings: Settings) -> dict[str, tuple[str, int, int]]:
+    """``relpath -> (absolute path, size, mtime_ns)`` of every file of the corpus roots.
+
+    What the index sync needs on every run, without building a FileEntry per file.
+    """
+    out: dict[str, tuple[str, int, int]] = {}
+    for root in settings.corpus or ():
+        if root.is_dir():
+            for path, rel, entry in _iter_files(root, settings):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                out.setdefault(rel, (path, st.st_size, st.st_mtime_ns))
+        elif root.is_file():
+            try:
+                st = root.stat()
+            except OSError:
+                continue
+            rel = root_relative(root, settings.root)
+            out.setdefault(rel, (str(root), st.st_size, st.st_mtime_ns))
+    return out
