@@ -152,27 +152,3 @@ def corpus_files(settings: Settings, cwd: Path | None = None) -> list[FileEntry]
                 root, FileEntry(display_path(root, cwd), root, root_relative(root, settings.root))
             )
     return sorted(found.values())
-
-
-def corpus_file_stats(settings: Settings) -> dict[str, tuple[str, int, int]]:
-    """``relpath -> (absolute path, size, mtime_ns)`` of every file of the corpus roots.
-
-    What the index sync needs on every run, without building a FileEntry per file.
-    """
-    out: dict[str, tuple[str, int, int]] = {}
-    for root in settings.corpus or ():
-        if root.is_dir():
-            for path, rel, entry in _iter_files(root, settings):
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
-                out.setdefault(rel, (path, st.st_size, st.st_mtime_ns))
-        elif root.is_file():
-            try:
-                st = root.stat()
-            except OSError:
-                continue
-            rel = root_relative(root, settings.root)
-            out.setdefault(rel, (str(root), st.st_size, st.st_mtime_ns))
-    return out
