@@ -99,7 +99,8 @@ def glued_boundaries(text: str, sents: list[Sentence]) -> Iterator[Signal]:
             while dot > 0 and text[dot] not in ".!?":
                 dot -= 1
             a = max(0, dot - 12)
-            snippet = text[a : s.start + 4]
+            m = re.compile(r"\S*").match(text, s.start)
+            snippet = text[a : m.end() if m else s.start]
             yield Signal(
                 GLUED,
                 dot,
@@ -296,7 +297,7 @@ def first_person(paras: list[Paragraph], sents: list[Sentence]) -> Iterator[Sign
     n = len(sents)
     attributed = sum(1 for s in sents if _ATTRIBUTION.search(s.text))
     # A first-person text (a column, an interview) is not an intrusion.
-    if len(candidates) > 4 or len(candidates) > 0.1 * n or attributed < 2:
+    if len(candidates) > 4 or len(candidates) > n / 3 or attributed < 2:
         return
     for s in candidates:
         yield Signal(
@@ -513,7 +514,10 @@ _DET_RUNS = (
         re.compile(rf"\b({_POSS})\s+([a-z]{{3,}})\s+({_POSS})\s+([a-z]{{3,}})\b"),
         "possessive-noun-possessive",
     ),
-    (re.compile(r"\b(the|a|an|of|to|in|on|for|and|is|was|that|with)\s+\1\b"), "doubled-word"),
+    (
+        re.compile(r"(?i)\b(the|a|an|of|to|in|on|for|and|is|was|that|with)\s+\1\b"),
+        "doubled-word",
+    ),
 )
 _FUNCTION_AFTER_POSS = frozenset(
     [

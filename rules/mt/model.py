@@ -16,6 +16,8 @@ from typing import Any
 from corpuslint.rules.mt import features
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
+# Longer "sentences" (a run-on line with no full stop) are scored on their start.
+MAX_SENTENCE_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class GarbleModel:
         cols: list[int] = []
         vals: list[float] = []
         for i, s in enumerate(sentences):
-            idx, v = features.featurize(s)
+            idx, v = features.featurize(s[:MAX_SENTENCE_CHARS])
             rows.extend([i] * len(idx))
             cols.extend(idx)
             vals.extend(v)

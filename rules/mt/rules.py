@@ -219,7 +219,7 @@ class FirstPersonIntrusion(_SignalRule):
     In a document that reports in the third person (attributions such as
     `said` or `according to`), flags sentences that start with `I` or `We`
     outside any quotation. Documents written in the first person (more than
-    four such sentences, or more than 10% of them) are left alone.
+    four such sentences, or more than a third of them) are left alone.
 
     ## Why it matters
     Translation systems turn quoted or reported speech into stray first-person

@@ -85,6 +85,8 @@ TITLE_ABBREVIATIONS = frozenset(
         "cf",
     ]
 )
+# Abbreviations only before a number (`No. 5`, `Vol. 2`); elsewhere ordinary words.
+NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "vol", "pp", "fig", "figs", "art", "sec", "ch"])
 # Abbreviations that may also end a sentence (`... of Apple Inc. The ...`).
 END_ABBREVIATIONS = frozenset(
     [
@@ -112,6 +114,10 @@ END_ABBREVIATIONS = frozenset(
         "n.y",
         "l.a",
     ]
+)
+# Two-letter words that end sentences (other short tokens may be abbreviations).
+SHORT_WORDS = frozenset(
+    ["it", "us", "me", "up", "on", "in", "to", "do", "go", "so", "be", "he", "we", "by", "of"]
 )
 # Capitalised words that start sentences, for deciding after `U.S.` and `Inc.`.
 SENTENCE_STARTERS = frozenset(
@@ -280,7 +286,10 @@ def _is_boundary(text: str, dot: int, after: int) -> tuple[bool, bool]:
         return text[after] in _OPENERS, False
     upper_next = nxt[0].isupper() or nxt[0].isdigit()
     if mark == "." and text[dot : dot + 3] != "...":
-        if low in TITLE_ABBREVIATIONS and not prev.isupper():
+        if low in NUMBER_ABBREVIATIONS:
+            if nxt[0].isdigit():
+                return False, False
+        elif low in TITLE_ABBREVIATIONS and not prev.isupper():
             return False, False
         is_initial = len(prev) == 1 and prev.isalpha() and prev.isupper()
         dotted = "." in prev  # U.S, e.g, p.m
@@ -295,7 +304,8 @@ def _is_boundary(text: str, dot: int, after: int) -> tuple[bool, bool]:
     # A lower-case word after a plain full stop: an orphan fragment, unless the
     # full stop closes an abbreviation we do not know (short, or all capitals),
     # or the next word is a camel-cased brand (iPhone, eBay).
-    if mark == "." and nxt[0].islower() and len(prev) >= 3 and prev.isalpha():
+    plain_word = len(prev) >= 3 or low in SHORT_WORDS
+    if mark == "." and nxt[0].islower() and plain_word and prev.isalpha():
         if any(c.isupper() for c in nxt[1:]):
             return False, False
         return True, True
