@@ -8,11 +8,14 @@
   ``pre-commit run --all-files`` on this tree, the seeds' flaws being accepted by the
   committed baseline, which must be current.
 
-Both run against a snapshot: a fresh git repository holding, in one commit, the files
-git tracks here with their working-tree contents. That is what ``pre-commit run
---all-files`` and ``try-repo`` would see in this checkout (tracked files, uncommitted
-edits included; untracked work in progress left out), and nothing is ever written into
-the checkout itself (the ``ruff format`` hook included).
+Both run against a snapshot of this checkout, a fresh git repository holding a copy in
+one commit, so nothing is ever written into the checkout itself (the ``ruff format``
+hook included):
+
+* ``try-repo`` installs the working tree as it is (tracked files with their edits, and
+  new files not yet added, minus what .gitignore ignores): the package a developer has;
+* ``run --all-files`` sees what pre-commit would see here: the tracked files, with
+  their working-tree contents (untracked work in progress left out).
 """
 
 from __future__ import annotations
@@ -112,16 +115,12 @@ def _hook_sections(output: str) -> dict[str, str]:
     return {k: "\n".join(v) for k, v in sections.items()}
 
 
-@pytest.fixture(scope="module")
-def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repository holding the tracked files of this working tree, as they are now."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    dest = tmp_path_factory.mktemp("snapshot") / "corpuslint"
+def _snapshot(dest: Path, *, untracked: bool) -> Path:
+    """Copy this checkout's files (see the module docstring) into a new one-commit repo."""
+    listing = ["git", "ls-files", "-z", "--cached"]
+    if untracked:
+        listing += ["--others", "--exclude-standard"]
+    listed = subprocess.run(listing, cwd=REPO, check=True, capture_output=True).stdout.decode()
     for rel in filter(None, listed.split("\0")):
         src = REPO / rel
         if src.is_file():  # deleted-but-tracked files are skipped
@@ -129,6 +128,16 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(src, dest / rel)
     _commit_all(dest)
     return dest
+
+
+@pytest.fixture(scope="module")
+def working_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _snapshot(tmp_path_factory.mktemp("worktree") / "corpuslint", untracked=True)
+
+
+@pytest.fixture(scope="module")
+def tracked_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _snapshot(tmp_path_factory.mktemp("tracked") / "corpuslint", untracked=False)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +160,7 @@ def test_manifest_is_valid() -> None:
 
 
 @pytest.mark.slow
-def test_try_repo_fails_fixes_then_passes(snapshot: Path, tmp_path: Path) -> None:
+def test_try_repo_fails_fixes_then_passes(working_tree: Path, tmp_path: Path) -> None:
     """Real ``pre-commit try-repo`` of this repository in a corpus repository."""
     corpus = tmp_path / "corpus"
     (corpus / "docs").mkdir(parents=True)
@@ -163,7 +172,7 @@ def test_try_repo_fails_fixes_then_passes(snapshot: Path, tmp_path: Path) -> Non
     files = ("--files", CLEAN_NAME, BAD_NAME)
 
     # 1. both hooks (try-repo runs them in id order): the check fails, the fix hook fixes
-    first = _pre_commit("try-repo", str(snapshot), *files, cwd=corpus, home=home)
+    first = _pre_commit("try-repo", str(working_tree), *files, cwd=corpus, home=home)
     report = first.stdout + first.stderr
     assert first.returncode == 1, report
     sections = _hook_sections(report)
@@ -178,7 +187,7 @@ def test_try_repo_fails_fixes_then_passes(snapshot: Path, tmp_path: Path) -> Non
     assert (corpus / CLEAN_NAME).read_text() == CLEAN
 
     # 2. the fixed file passes both hooks
-    second = _pre_commit("try-repo", str(snapshot), *files, cwd=corpus, home=home)
+    second = _pre_commit("try-repo", str(working_tree), *files, cwd=corpus, home=home)
     report = second.stdout + second.stderr
     assert second.returncode == 0, report
     sections = _hook_sections(report)
@@ -242,10 +251,10 @@ def test_committed_baseline_has_no_obsolete_entries(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_own_hooks_pass_on_this_tree(snapshot: Path, pre_commit_home: Path) -> None:
+def test_own_hooks_pass_on_this_tree(tracked_tree: Path, pre_commit_home: Path) -> None:
     """``pre-commit run --all-files`` passes: ruff is clean, the seeds match the baseline."""
     proc = _pre_commit(
-        "run", "--all-files", "--show-diff-on-failure", cwd=snapshot, home=pre_commit_home
+        "run", "--all-files", "--show-diff-on-failure", cwd=tracked_tree, home=pre_commit_home
     )
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, report
@@ -255,14 +264,19 @@ def test_own_hooks_pass_on_this_tree(snapshot: Path, pre_commit_home: Path) -> N
 
 
 @pytest.mark.slow
-def test_own_corpuslint_hook_catches_a_new_flaw(snapshot: Path, pre_commit_home: Path) -> None:
+def test_own_corpuslint_hook_catches_a_new_flaw(tracked_tree: Path, pre_commit_home: Path) -> None:
     """The control: a seed given a new flaw fails the hook despite the baseline."""
-    seed = sorted((snapshot / "seeds").glob("*.txt"))[0]
+    seed = sorted((tracked_tree / "seeds").glob("*.txt"))[0]
     original = seed.read_bytes()
     try:
         seed.write_bytes(original + b"\n\n\n\nA line with a trailing space \n")
         proc = _pre_commit(
-            "run", "corpuslint", "--files", f"seeds/{seed.name}", cwd=snapshot, home=pre_commit_home
+            "run",
+            "corpuslint",
+            "--files",
+            f"seeds/{seed.name}",
+            cwd=tracked_tree,
+            home=pre_commit_home,
         )
     finally:
         seed.write_bytes(original)
