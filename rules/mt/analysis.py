@@ -26,6 +26,12 @@ from corpuslint.rules.mt.checks import Signal, all_signals
 from corpuslint.rules.mt.sentences import Paragraph, Sentence, sentences, word_count
 
 MIN_WORDS_SCORED = 3
+PRIOR_SENTENCES = 10  # weight of the human base rate in the shrunk share
+
+
+def shrunk_share(flagged: int, n: int, base_rate: float) -> float:
+    """``(flagged + PRIOR_SENTENCES * base) / (n + PRIOR_SENTENCES)``."""
+    return (flagged + PRIOR_SENTENCES * base_rate) / (n + PRIOR_SENTENCES)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class Analysis:
     strict_threshold: float = 0.9
     doc_share_low: float = 0.2
     doc_share_high: float = 0.5
+    human_base_rate: float = 0.05
 
     @property
     def scored(self) -> list[float]:
@@ -77,11 +84,20 @@ class Analysis:
         return r
 
     @property
+    def shrunk_garbled_share(self) -> float:
+        """Garbled share pulled toward the human base rate (few sentences, little evidence)."""
+        return shrunk_share(
+            sum(1 for s in self.scored if s >= self.sentence_threshold),
+            len(self.scored),
+            self.human_base_rate,
+        )
+
+    @property
     def model_evidence(self) -> float:
         lo, hi = self.doc_share_low, self.doc_share_high
         if len(self.scored) < 5:
             return 0.0
-        return min(1.0, max(0.0, (self.garbled_share - lo) / max(1e-9, hi - lo)))
+        return min(1.0, max(0.0, (self.shrunk_garbled_share - lo) / max(1e-9, hi - lo)))
 
     @property
     def grammar_density(self) -> float | None:
@@ -176,6 +192,7 @@ def _analyze(text: str, engine: EngineConfig) -> Analysis:
         strict_threshold=model.strict_threshold,
         doc_share_low=model.doc_share_low,
         doc_share_high=model.doc_share_high,
+        human_base_rate=model.human_base_rate,
     )
     if engine.engine == "languagetool" and paras:
         from corpuslint.rules.mt import languagetool

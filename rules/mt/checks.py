@@ -110,6 +110,13 @@ def glued_boundaries(text: str, sents: list[Sentence]) -> Iterator[Signal]:
             )
 
 
+def _token_before(t: str, i: int) -> str:
+    j = i
+    while j > 0 and not t[j - 1].isspace():
+        j -= 1
+    return t[j:i]
+
+
 def _last_word(snippet: str) -> str:
     parts = snippet.split()
     return parts[-1] if parts else snippet
@@ -131,6 +138,8 @@ def doubled_punctuation(text: str, paras: list[Paragraph]) -> Iterator[Signal]:
             ellipsis = before == "." or t[e : e + 2] in (" .", ".") or after == "."
             if a == "." and b == "." and ellipsis:
                 continue  # an ellipsis, spaced (`. . .`) or not (`...`)
+            if a == "." and b == "." and not gap and "." in _token_before(t, s):
+                continue  # `D.C..`: an abbreviation's full stop, then the sentence's
             if a == "." and b in ",;" and not gap:
                 continue  # `U.S.,` `Inc.;`
             if a == "." and b in ",;" and gap:
@@ -165,25 +174,31 @@ def quote_marks(p: Paragraph) -> tuple[list[tuple[str, int, str]], list[tuple[in
     """Problems of one paragraph and the quoted ranges (paragraph-relative offsets).
 
     Problems are (kind, offset, mark): ``unclosed``, ``unopened`` or
-    ``mismatched``. Straight double quotes pair up in order; a ``‘`` opens only
-    where it starts a word and a ``’`` closes only a ``‘`` (otherwise it is an
-    apostrophe).
+    ``mismatched``. A straight ``"`` opens where it starts a word and closes
+    where it ends one. A double quote opened while another is open is the news
+    convention for a quote running over paragraphs that were joined into one
+    line (``"... here. "I just aim ...``): the first quote ends there, no
+    problem. A ``‘`` opens only where it starts a word and a ``’`` closes only
+    a ``‘`` (otherwise it is an apostrophe).
     """
     t = p.text
     stack: list[tuple[str, int]] = []
     problems: list[tuple[str, int, str]] = []
     quoted: list[tuple[int, int]] = []
-    straight_open: int | None = None
     for i, c in enumerate(t):
         if c == '"':
-            if straight_open is None:
-                straight_open = i
-            else:
-                quoted.append((straight_open, i + 1))
-                straight_open = None
+            prev = t[i - 1] if i > 0 else " "
+            nxt = t[i + 1] if i + 1 < len(t) else " "
+            opening = (prev.isspace() or prev in "([{—–-/") and not nxt.isspace()
+            c = "“" if opening else "”"
+        if c == "“" or c == "«":
+            if stack and stack[-1][0] == c:
+                o = stack.pop()  # the running-quote convention
+                quoted.append((o[1], i))
+            stack.append((c, i))
         elif c == "‘":
             nxt = t[i + 1] if i + 1 < len(t) else " "
-            if nxt.isspace() or nxt == "":
+            if nxt.isspace():
                 if stack and stack[-1][0] == "“":
                     problems.append(("mismatched", i, c))
                     o = stack.pop()
@@ -208,7 +223,7 @@ def quote_marks(p: Paragraph) -> tuple[list[tuple[str, int, str]], list[tuple[in
             opener = _CLOSING[c]
             if stack and stack[-1][0] == opener:
                 o = stack.pop()
-                if opener == "“":
+                if opener in "“«":
                     quoted.append((o[1], i + 1))
             elif any(o[0] == opener for o in stack):
                 while stack and stack[-1][0] != opener:
@@ -216,19 +231,16 @@ def quote_marks(p: Paragraph) -> tuple[list[tuple[str, int, str]], list[tuple[in
                     if o[0] != "‘":
                         problems.append(("unclosed", o[1], o[0]))
                 o = stack.pop()
-                if opener == "“":
+                if opener in "“«":
                     quoted.append((o[1], i + 1))
             else:
-                problems.append(("unopened", i, c))
+                problems.append(("unopened", i, t[i]))
     for mark, i in stack:
         if mark == "‘":
             continue  # an opening single quote is often a stray apostrophe (‘90s)
-        problems.append(("unclosed", i, mark))
-        if mark == "“":
+        problems.append(("unclosed", i, t[i]))
+        if mark in "“«":
             quoted.append((i, len(t)))
-    if straight_open is not None:
-        problems.append(("unclosed", straight_open, '"'))
-        quoted.append((straight_open, len(t)))
     return problems, quoted
 
 
@@ -514,10 +526,6 @@ _DET_RUNS = (
         re.compile(rf"\b({_POSS})\s+([a-z]{{3,}})\s+({_POSS})\s+([a-z]{{3,}})\b"),
         "possessive-noun-possessive",
     ),
-    (
-        re.compile(r"(?i)\b(the|a|an|of|to|in|on|for|and|is|was|that|with)\s+\1\b"),
-        "doubled-word",
-    ),
 )
 _FUNCTION_AFTER_POSS = frozenset(
     [
@@ -554,6 +562,8 @@ def determiner_runs(paras: list[Paragraph]) -> Iterator[Signal]:
                     continue
                 if kind == "possessive-determiner" and m.group(1) == "her":
                     continue
+                if m.group(1) == m.group(2):
+                    continue  # `the the`: a typo, not a garbled run
                 found = m.group(0)
                 yield Signal(
                     DETERMINERS,

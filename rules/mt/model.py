@@ -27,6 +27,7 @@ class GarbleModel:
     strict_threshold: float  # probability for a per-sentence finding (MT009)
     doc_share_low: float  # share of garbled sentences human documents stay under
     doc_share_high: float  # share at which the model alone decides the verdict
+    human_base_rate: float  # share of human sentences above sentence_threshold
     meta: dict
 
     def score(self, sentences: list[str]) -> list[float]:
@@ -69,6 +70,7 @@ def load(path: str | None = None) -> GarbleModel:
             strict_threshold=float(meta["strict_threshold"]),
             doc_share_low=float(meta["doc_share_low"]),
             doc_share_high=float(meta["doc_share_high"]),
+            human_base_rate=float(meta["human_calibration_flagged"]),
             meta=meta,
         )
 

@@ -267,9 +267,9 @@ class GarbledDeterminers(_SignalRule):
     ## What it does
     Flags determiner sequences that English grammar does not allow: an article
     before a determiner (`the his`, `a the`), a possessive before a determiner
-    (`their the`), two different possessives around one noun with nothing
-    joining them (`her business his leaders`), and doubled function words
-    (`the the`, `of of`).
+    (`their the`), and two different possessives around one noun with nothing
+    joining them (`her business his leaders`). A doubled word (`the the`) is a
+    typo of human writing too and is left to spelling tools.
 
     ## Why it matters
     These runs come from pronoun and article systems that do not map between

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from corpuslint.rules.mt import features
+from corpuslint.rules.mt.analysis import shrunk_share
 from corpuslint.rules.mt.model import MODEL_PATH
 
 GARBLED_BELOW = 30.0
@@ -40,7 +41,7 @@ LEARNING_RATE = 0.05
 SEED = 20240320
 CLEAN_FLAG_RATE = 0.10  # share of held-out clean MT sentences above the sentence threshold
 STRICT_HUMAN_RATE = 0.005  # share of human sentences above the strict threshold
-PSEUDO_DOC_SENTENCES = 20
+PSEUDO_DOCS = 4000
 
 
 def default_data_dir() -> Path:
@@ -180,18 +181,18 @@ def main(argv: list[str] | None = None) -> int:
     strict_threshold = float(
         max(np.quantile(p_human, 1 - STRICT_HUMAN_RATE), np.quantile(clean, 0.98))
     )
-    # Pseudo-documents of human sentences: how large a share of garbled-looking
-    # sentences does good human text reach by chance?
+    # Pseudo-documents of human sentences (5 to 40 sentences): how large a
+    # (shrunk) share of garbled-looking sentences does good human text reach?
     rng = np.random.default_rng(SEED)
     flagged = (p_human >= sentence_threshold).astype(float)
-    shares = np.array(
-        [
-            flagged[rng.choice(len(flagged), PSEUDO_DOC_SENTENCES, replace=False)].mean()
-            for _ in range(4000)
-        ]
-    )
+    base_rate = float(flagged.mean())
+    shares = []
+    for _ in range(PSEUDO_DOCS):
+        n = int(rng.integers(5, 41))
+        k = int(flagged[rng.choice(len(flagged), n, replace=False)].sum())
+        shares.append(shrunk_share(k, n, base_rate))
     doc_share_low = float(np.quantile(shares, 0.995))
-    doc_share_high = float(min(1.0, doc_share_low + 0.3))
+    doc_share_high = float(min(1.0, doc_share_low + 0.25))
     meta = {
         "format": 1,
         "n_buckets": features.N_BUCKETS,
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         "holdout_auroc": hold_auc,
         "holdout_clean_flagged": float((clean >= sentence_threshold).mean()),
         "holdout_garbled_flagged": float((p_hold[yh == 1] >= sentence_threshold).mean()),
-        "human_calibration_flagged": float(flagged.mean()),
+        "human_calibration_flagged": base_rate,
         "training_data": "MLQE-PE train.jsonl (CC0) + english-source en-de/train (CC0)",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
