@@ -8,7 +8,7 @@ worker that produced it, so emitters never need the document again.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,6 +85,46 @@ class Location:
     column: int
 
 
+# How much of a line a Diagnostic keeps for display (``SourceLine``): a line up to
+# KEEP_WHOLE_LINE code points is kept whole; a longer one only as a window of
+# LINE_WINDOW_MARGIN code points around the part that matters (at most
+# LINE_MAX_FOCUS of it), so a finding in a 20 MB single-line file stays small.
+KEEP_WHOLE_LINE = 2000
+LINE_WINDOW_MARGIN = 200
+LINE_MAX_FOCUS = 1000
+# Rows kept of a span that covers many lines (first ones, then last ones), and
+# how many of a fix's edits get their lines kept (for showing the fix as a diff).
+SPAN_HEAD_ROWS = 3
+SPAN_TAIL_ROWS = 2
+FIX_EDITS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """A line of the document kept for display, e.g. by the ``full`` output format.
+
+    ``text`` is the line without its terminator, or, for a long line, a window of
+    it that starts at code-point ``column`` (1-based); ``length`` is the length of
+    the whole line, so ``column + len(text) - 1 < length`` means the window stops
+    before the end of the line. ``terminator`` is the line's ending ("\n",
+    "\r\n", "\r", or "" on the last line).
+    """
+
+    row: int
+    text: str
+    column: int = 1
+    length: int = 0
+    terminator: str = ""
+
+    @property
+    def clipped_start(self) -> bool:
+        return self.column > 1
+
+    @property
+    def clipped_end(self) -> bool:
+        return self.column - 1 + len(self.text) < self.length
+
+
 @dataclass(frozen=True)
 class Edit:
     """Replace ``span`` with ``content`` (an empty span inserts, empty content deletes)."""
@@ -157,32 +197,39 @@ class Diagnostic:
     # Filled in by ``resolve`` once the document is known:
     location: Location | None = None
     end_location: Location | None = None
-    source_line: str | None = None
+    source_line: str | None = None  # the span's first line (a window of it if very long)
+    # The span's lines and the lines the fix's first edits touch, for display.
+    source_lines: tuple[SourceLine, ...] = ()
 
     def resolve(self, doc: Document) -> Diagnostic:
-        """Attach row/column locations (and the source line) computed from ``doc``."""
-        index = doc.line_index
+        """Attach row/column locations (and the source lines) computed from ``doc``."""
+        location = doc.line_index.location
+        focus: dict[int, tuple[int, int]] = {}  # row -> offsets of what matters on it
         if self.span is None:
             start = end = Location(1, 1)
-            line = None
         else:
-            start = index.location(self.span.start)
-            end = index.location(self.span.end)
-            line = index.line_text(start.row)
+            start, end = location(self.span.start), location(self.span.end)
+            _add_focus(focus, doc, self.span, start, end)
         fix = self.fix
         if fix is not None:
-            fix = replace(
-                fix,
-                edits=tuple(
-                    replace(
-                        e,
-                        location=index.location(e.span.start),
-                        end_location=index.location(e.span.end),
-                    )
-                    for e in fix.edits
-                ),
-            )
-        return replace(self, location=start, end_location=end, source_line=line, fix=fix)
+            edits = []
+            for i, e in enumerate(fix.edits):
+                e_start, e_end = location(e.span.start), location(e.span.end)
+                if i < FIX_EDITS_SHOWN and e.span != self.span:
+                    _add_focus(focus, doc, e.span, e_start, e_end)
+                edits.append(Edit(e.span, e.content, e_start, e_end))
+            fix = Fix(tuple(edits), fix.applicability, fix.message)
+        lines = tuple(_source_line(doc, row, lo, hi) for row, (lo, hi) in sorted(focus.items()))
+        line = None
+        if self.span is not None:
+            line = next((sl.text for sl in lines if sl.row == start.row), None)
+        # A shallow copy (dataclasses.replace is several times slower, and this runs
+        # once per finding).
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        out.location, out.end_location, out.fix = start, end, fix
+        out.source_line, out.source_lines = line, lines
+        return out
 
     @property
     def fixable(self) -> bool:
@@ -191,3 +238,48 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         loc = self.location or Location(0, 0)
         return (self.path, loc.row, loc.column, self.code, self.message)
+
+
+def _span_rows(start: Location, end: Location) -> range | list[int]:
+    """Rows of a span worth showing: a span ending at column 1 does not show that row."""
+    last = end.row - 1 if end.row > start.row and end.column == 1 else end.row
+    if last - start.row + 1 <= SPAN_HEAD_ROWS + SPAN_TAIL_ROWS + 1:
+        return range(start.row, last + 1)
+    head = range(start.row, start.row + SPAN_HEAD_ROWS)
+    return [*head, *range(last - SPAN_TAIL_ROWS + 1, last + 1)]
+
+
+def _add_focus(
+    focus: dict[int, tuple[int, int]], doc: Document, span: Span, start: Location, end: Location
+) -> None:
+    """Record, per row, the offsets of the part of ``span`` on that row."""
+    starts = doc.line_index.starts
+    for row in _span_rows(start, end):
+        # the line's offsets with its terminator; clamping to them is enough here
+        line_start = starts[row - 1]
+        line_end = starts[row] if row < len(starts) else len(doc.text)
+        lo = span.start if span.start > line_start else line_start
+        hi = span.end if span.end < line_end else line_end
+        if row in focus:
+            old_lo, old_hi = focus[row]
+            lo, hi = min(lo, old_lo), max(hi, old_hi)
+        focus[row] = (lo, hi)
+
+
+def _source_line(doc: Document, row: int, lo: int, hi: int) -> SourceLine:
+    """Line ``row`` of ``doc``, whole or (when long) a window around offsets ``lo..hi``."""
+    starts = doc.line_index.starts
+    text = doc.text
+    line_start = starts[row - 1]
+    full_end = starts[row] if row < len(starts) else len(text)
+    line_end = full_end
+    while line_end > line_start and text[line_end - 1] in "\r\n":
+        line_end -= 1
+    terminator = text[line_end:full_end]
+    length = line_end - line_start
+    if length <= KEEP_WHOLE_LINE:
+        return SourceLine(row, text[line_start:line_end], 1, length, terminator)
+    hi = min(hi, lo + LINE_MAX_FOCUS)
+    a = max(line_start, lo - LINE_WINDOW_MARGIN)
+    b = min(line_end, hi + LINE_WINDOW_MARGIN)
+    return SourceLine(row, text[a:b], a - line_start + 1, length, terminator)

@@ -174,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
             format=settings.output_format,
             rules=session.rule_classes,
             files=outcome.files,
+            paths=[s.entry.display for s in session.sources],
             unsafe_fixes=args.unsafe_fixes,
             fixed=fixed,
             quiet=args.quiet,

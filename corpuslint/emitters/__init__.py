@@ -39,6 +39,7 @@ class EmitContext:
     format: str
     rules: dict[str, type[Rule]] = field(default_factory=dict)  # code -> rule class
     files: int = 0  # number of files checked
+    paths: list[str] | None = None  # display paths of the files checked, when known
     unsafe_fixes: bool = False  # whether unsafe fixes count as available ([*])
     fixed: int = 0  # fixes applied in this run
     quiet: bool = False

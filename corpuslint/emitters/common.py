@@ -1,11 +1,72 @@
-"""Shared serialisation: ruff's JSON field names, plus ``severity`` and ``data``."""
+"""Shared serialisation: ruff's JSON field names, plus ``severity`` and ``data``.
+
+Also the helpers every format needs: text that can always be written as UTF-8
+(undecodable bytes read with ``surrogateescape`` become ``\\xNN``), values of
+``data`` made JSON-safe, and a stable fingerprint of a finding.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from pathlib import PurePath
 from typing import Any
 
 from corpuslint.emitters import rule_url
 from corpuslint.model import Diagnostic, Location
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_text(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` without lone surrogates, so that it can always be written as UTF-8."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(_surrogate_text, text)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types: NaN/inf become strings, sets sorted lists, ..."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((jsonable(v) for v in value), key=lambda v: (str(type(v)), str(v)))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    return str(value)
+
+
+def dumps(value: Any, *, indent: int | None = None) -> str:
+    """JSON text (UTF-8, not ASCII-escaped) that never holds a lone surrogate."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    if text.isascii():
+        return text
+    # Lone surrogates only occur inside JSON strings: write them as the text \xNN.
+    return _LONE_SURROGATE.sub(lambda m: "\\" + _surrogate_text(m), text)
 
 
 def location_dict(loc: Location | None) -> dict[str, int]:
@@ -41,7 +102,7 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
         "end_location": location_dict(d.end_location),
         "fix": fix_dict(d),
         "url": rule_url(d.code, d.name),
-        "data": d.data,
+        "data": jsonable(d.data),
     }
 
 
@@ -50,3 +111,24 @@ def fix_marker(d: Diagnostic, unsafe_fixes: bool) -> str:
     if d.fix is not None and d.fix.is_applicable(unsafe_fixes):
         return "[*] "
     return ""
+
+
+def fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
+    """A stable, unique id per finding (for GitLab and SARIF).
+
+    It hashes the file, the code, the message and the text of the finding's
+    line, not its row, so a finding keeps its id when lines are added above it.
+    Identical findings in one file are told apart by their order.
+    """
+    seen: Counter[str] = Counter()
+    out = []
+    for d in diagnostics:
+        line = (d.source_line or "").strip()
+        base = f"{d.path}\0{d.code}\0{d.message}\0{line}"
+        n = seen[base]
+        seen[base] += 1
+        h = hashlib.blake2b(digest_size=16)
+        h.update(base.encode("utf-8", "surrogatepass"))
+        h.update(f"\0{n}".encode())
+        out.append(h.hexdigest())
+    return out

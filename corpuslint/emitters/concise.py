@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import TextIO
 
 from corpuslint.emitters import EmitContext
-from corpuslint.emitters.common import fix_marker
+from corpuslint.emitters.common import fix_marker, printable
 from corpuslint.model import Applicability, Diagnostic, Location
+
+# One finding per line, whatever a message or path holds: control characters
+# (a newline, an escape sequence) are shown as their Unicode pictures (␊, ␛).
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x09} | {0x7F: 0x2421}
 
 
 def format_line(d: Diagnostic, unsafe_fixes: bool = False) -> str:
     loc = d.location or Location(1, 1)
-    return f"{d.path}:{loc.row}:{loc.column}: {d.code} {fix_marker(d, unsafe_fixes)}{d.message}"
+    line = f"{d.path}:{loc.row}:{loc.column}: {d.code} {fix_marker(d, unsafe_fixes)}{d.message}"
+    return printable(line).translate(_CONTROL_PICTURES)
 
 
 def summary(diagnostics: list[Diagnostic], ctx: EmitContext) -> list[str]:
