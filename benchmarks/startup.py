@@ -6,6 +6,7 @@ see all 10,000 files through the persistent index, and the cache is warm.
 
     python benchmarks/startup.py                 # generate (once), warm, time
     python benchmarks/startup.py --reps 50 --json benchmarks/out/startup.json
+    python benchmarks/startup.py --reps 5 --profile   # where the time goes
 
 The corpus (deterministic, ~3 KB of news-like text per file, a few files with
 typical flaws) is generated under benchmarks/data/startup/ (gitignored). One full
@@ -210,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--target", help="the file to check, relative to the corpus root")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also show where one check's time goes (slowest imports, cProfile top)",
+    )
     args = parser.parse_args(argv)
 
     exe = shutil.which("corpuslint", path=os.path.dirname(sys.executable)) or shutil.which(
@@ -291,7 +297,48 @@ def main(argv: list[str] | None = None) -> int:
             )
             + "\n"
         )
+    if args.profile:
+        _profile(exe, target, data, env)
+    if 2 in codes[f"corpuslint check {target}"]:
+        print(
+            f"the timed check failed (exit 2): these figures are not meaningful; run "
+            f"`cd {data} && {exe} check {target}` to see why",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _profile(exe: str, target: str, data: Path, env: dict[str, str]) -> None:
+    """Print the slowest imports (-X importtime) and cProfile's top of one check."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", exe, "check", target],
+        cwd=data,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _self, cumulative, name = line.removeprefix("import time:").split("|")
+            if cumulative.strip().isdigit():
+                rows.append((int(cumulative), name.rstrip()))
+    print("\nslowest imports (cumulative, microseconds):")
+    for cumulative, name in sorted(rows, reverse=True)[:15]:
+        print(f"{cumulative:>10}  {name}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-s", "cumulative", exe, "check", target],
+        cwd=data,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    lines = proc.stdout.splitlines()
+    start = next((i for i, x in enumerate(lines) if x.lstrip().startswith("ncalls")), None)
+    if start is not None:
+        print("\ncProfile, by cumulative time:")
+        print("\n".join(lines[start : start + 35]))
 
 
 if __name__ == "__main__":
