@@ -1,0 +1,243 @@
+"""Mojibake embedded in correct text, which ftfy leaves alone.
+
+ftfy repairs a line by re-decoding all of it, which fails when the line also
+holds correct non-ASCII text, and then falls back to fixing embedded sequences
+in isolation, which only knows the Latin-1-like encodings and needs its badness
+heuristic to fire on the sequence without context. So `Moli√®re` (MacRoman)
+next to a correct `Łódź`, or `RÄ«ga` in a line with a curly quote, stay broken.
+
+This module finds such sequences for three encodings (Windows-1252, Latin-1,
+MacRoman) and accepts one only when decoding it as UTF-8 gives something a
+writer would plausibly have meant, by rules that legitimate text does not meet:
+
+* the sequence holds evidence of mojibake: a symbol or control character
+  (`√ © ‚ € ™ ±`), or a quote or dash glued to a letter (`Ã–sterreich`);
+* the decoded text is ordinary: Latin letters from the common Latin blocks
+  (not IPA or Latin Extended-B, which is what `CAFÉ’s` would decode to), or a
+  word of at least two letters of one other script, or punctuation, currency,
+  symbols and emoji; never a control, private-use or unassigned character and
+  never a leading combining mark;
+* it fits its neighbours: decoded letters of another script than the letters
+  right before or after the sequence are rejected (`“É` would decode to a
+  Cyrillic combining mark, `l’é` to an Armenian letter).
+
+Repairs from here are never safe: ftfy, whose judgement the safe fixes follow,
+did not make them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from corpuslint.rules.enc.mojibake import Repair
+
+# (name in the plan, as ftfy's apply_plan spells it; Python codec; fallback for undefined bytes)
+_ENCODINGS = (
+    ("sloppy-windows-1252", "cp1252", "latin-1"),
+    ("latin-1", "latin-1", None),
+    ("macroman", "mac_roman", None),
+)
+_COMMON_PUNCT = frozenset(
+    "\u00a0\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u2039\u203a"
+)
+
+
+def _table(codec: str, fallback: str | None) -> dict[str, int]:
+    """Character -> byte for the non-ASCII half of a single-byte encoding."""
+    table = {}
+    for value in range(0x80, 0x100):
+        try:
+            ch = bytes([value]).decode(codec)
+        except UnicodeDecodeError:
+            if fallback is None:
+                continue
+            ch = bytes([value]).decode(fallback)
+        table[ch] = value
+    return table
+
+
+def _cls(table: dict[str, int], lo: int, hi: int, extra: str = "") -> str:
+    chars = sorted(ch for ch, value in table.items() if lo <= value <= hi) + list(extra)
+    return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+
+@lru_cache(maxsize=1)
+def _detectors():
+    out = []
+    for name, codec, fallback in _ENCODINGS:
+        table = _table(codec, fallback)
+        lossy = "\ufffd" if name.startswith("sloppy") else ""
+        cont = _cls(table, 0x80, 0xBF, lossy)
+        pattern = re.compile(
+            "(?:"
+            f"{_cls(table, 0xC2, 0xDF)}{cont}"
+            f"|{_cls(table, 0xE0, 0xEF)}{cont}{{2}}"
+            f"|{_cls(table, 0xF0, 0xF4)}{cont}{{3}}"
+            ")+"
+        )
+        out.append((name, table, pattern))
+    return out
+
+
+def _encode(text: str, table: dict[str, int]) -> bytes | None:
+    out = bytearray()
+    for ch in text:
+        if ch < "\x80":
+            out.append(ord(ch))
+        elif ch == "\ufffd":
+            out.append(0x1A)  # what ftfy's sloppy codecs write for a lost byte
+        else:
+            value = table.get(ch)
+            if value is None:
+                return None
+            out.append(value)
+    return bytes(out)
+
+
+def _decode(data: bytes) -> tuple[str, bool] | None:
+    """UTF-8, or UTF-8 with ftfy's lossy-sequence repair when a byte was lost."""
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        pass
+    if 0x1A not in data:
+        return None
+    from ftfy.fixes import replace_lossy_sequences
+
+    try:
+        return replace_lossy_sequences(data).decode("utf-8"), True
+    except UnicodeDecodeError:
+        return None
+
+
+def find_embedded(text: str, taken: list[tuple[int, int]]) -> list[Repair]:
+    """Embedded mojibake in ``text`` outside the ``taken`` spans (ftfy's repairs)."""
+    found: list[Repair] = []
+    masked = _mask(text, taken)
+    for name, table, pattern in _detectors():
+        for m in pattern.finditer(masked):
+            start, end = m.span()
+            repair = _judge(text, start, end, name, table)
+            if repair is not None:
+                found.append(repair)
+                masked = _mask(masked, [(start, end)])
+    return found
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the spans blanked out (same length), so no match crosses them."""
+    if not spans:
+        return text
+    out = []
+    pos = 0
+    for start, end in sorted(spans):
+        out.append(text[pos:start])
+        out.append("\x01" * (end - start))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _judge(text: str, start: int, end: int, name: str, table) -> Repair | None:
+    original = text[start:end]
+    plan: list[tuple[str, str]] = []
+    current = original
+    # Up to three rounds: doubly and triply encoded text decodes in steps.
+    for _ in range(3):
+        data = _encode(current, table)
+        if data is None:
+            break
+        result = _decode(data)
+        if result is None:
+            break
+        decoded, lossy = result
+        if decoded == current or not _plausible(decoded, text, start, end):
+            break
+        plan.append(("encode", name))
+        if lossy:
+            plan.append(("transcode", "replace_lossy_sequences"))
+        plan.append(("decode", "utf-8"))
+        current = decoded
+        if lossy or len(current) < 2:
+            break
+    if not plan or not _evidence(original, text, end):
+        return None
+    return Repair(start, end, original, current, tuple(plan), False, "embedded")
+
+
+def _evidence(original: str, text: str, end: int) -> bool:
+    for i, ch in enumerate(original):
+        if ch == "\ufffd":
+            return True
+        if ch in _COMMON_PUNCT:
+            following = original[i + 1] if i + 1 < len(original) else text[end : end + 1]
+            if following.isalpha():
+                return True
+        elif not ch.isalpha():
+            return True
+    return False
+
+
+_LATIN_OK = ((0x00C0, 0x00FF), (0x0100, 0x017F), (0x0218, 0x021B), (0x1E00, 0x1EFF))
+_SYMBOLS_OK = (
+    (0x00A0, 0x00BF),
+    (0x00D7, 0x00D7),
+    (0x00F7, 0x00F7),
+    (0x200D, 0x200D),  # zero-width joiner inside emoji sequences
+    (0x2010, 0x205E),
+    (0x20A0, 0x20CF),
+    (0x2100, 0x22FF),
+    (0x2300, 0x23FF),
+    (0x25A0, 0x27BF),
+    (0xFE0F, 0xFE0F),
+    (0xFFFD, 0xFFFD),
+    (0x1F000, 0x1FAFF),
+)
+_CJK = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC"})
+
+
+def _in(ranges, cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+@lru_cache(maxsize=8192)
+def _script(ch: str) -> str | None:
+    """A letter's script from its Unicode name (CJK scripts as one); None for others."""
+    if not (ch.isalpha() or unicodedata.category(ch).startswith("M")):
+        return None
+    word = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+    return "CJK" if word in _CJK else word
+
+
+def _plausible(decoded: str, text: str, start: int, end: int) -> bool:
+    if not decoded or unicodedata.category(decoded[0]).startswith("M"):
+        return False
+    scripts = set()
+    letters = 0
+    for ch in decoded:
+        cp = ord(ch)
+        if cp < 0x80:
+            continue
+        script = _script(ch)
+        if script is None:
+            if not _in(_SYMBOLS_OK, cp):
+                return False
+            continue
+        if script == "LATIN" and not _in(_LATIN_OK, cp):
+            return False
+        scripts.add(script)
+        letters += 1
+    if len(scripts) > 1:
+        return False
+    if not scripts:
+        return True
+    script = next(iter(scripts))
+    if script != "LATIN" and letters < 2:
+        return False
+    for neighbour in (text[start - 1 : start], text[end : end + 1]):
+        other = _script(neighbour) if neighbour else None
+        if other is not None and other != script:
+            return False
+    return True

@@ -1,0 +1,392 @@
+"""Mojibake spans: where ftfy would change the text, and what it would write there.
+
+The definition of mojibake here is ftfy's, applied the way ``ftfy.fix_text``
+applies it: one line (segment) at a time, with only the encoding fixes switched
+on (no HTML unescaping, quote uncurling, normalisation, ...; those are other
+rules' business). For each changed line the difference between the line and
+ftfy's repair is cut into the smallest spans that explain it, so that applying
+every span's fix gives exactly ``ftfy.fix_text`` of the whole text.
+
+ftfy is slow on large inputs (its badness regex runs at a few MB/s) and costs
+tens of milliseconds to import, so a cheap pre-filter finds the lines that could
+possibly change first: UTF-8 decoded in a single-byte encoding always leaves a
+*lead* character (what bytes C2-F4 decode to) next to a *continuation*
+character (bytes 80-BF), or a C1 control character. Lines without one are left
+alone, and ftfy is imported only when a candidate line exists.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+# The single-byte encodings ftfy tries (``ftfy.chardata.CHARMAP_ENCODINGS``,
+# without the "sloppy-" variants, whose extra characters are the C1 range).
+_ENCODINGS = (
+    "latin-1",
+    "cp1252",
+    "cp1251",
+    "cp1250",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "iso-8859-2",
+    "mac_roman",
+    "cp437",
+)
+# ftfy's segments: fix_text never fixes more than this many characters at once.
+MAX_SEGMENT = 1_000_000
+
+
+def _decoded(byte_values: range | tuple[int, ...], encodings=_ENCODINGS) -> set[str]:
+    chars: set[str] = set()
+    for encoding in encodings:
+        for value in byte_values:
+            with suppress(UnicodeDecodeError):
+                chars.add(bytes([value]).decode(encoding))
+    return chars
+
+
+def _char_class(chars: set[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+_C1_CHARS = {chr(i) for i in range(0x80, 0xA0)}
+_LEAD = _decoded(range(0xC2, 0xF5)) - set(" ?")
+# Continuation bytes, plus U+FFFD, which the sloppy codecs use for a lost byte.
+_CONT = _decoded(range(0x80, 0xC0)) | _C1_CHARS | {"\ufffd"}
+
+
+def _build_prefilter() -> re.Pattern[str]:
+    """Lead + continuation, or one of ftfy's altered forms, or a C1 control.
+
+    Written as one character class followed by look-behind branches, so that the
+    regex engine can skip over text quickly (an alternation of classes is ~15x slower).
+    """
+    lead2 = _decoded(range(0xC2, 0xE0))
+    lead3_a0 = _decoded(range(0xE0, 0xE4), ("latin-1", "cp1252"))
+    # ftfy's restore_byte_a0: a no-break space (byte A0) turned into a space.
+    lead2_a0 = _decoded((0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9), ("latin-1", "cp1252"))
+    cont = _char_class(_CONT)
+    lead = _char_class(_LEAD)
+    branches = (
+        f"(?<={lead}){cont}",
+        f"(?<={_char_class(lead2_a0)}) ",
+        f"(?<={_char_class(lead3_a0)}) {cont}",
+        f"(?<={lead})[?\ufffd]{cont}",
+        f"(?<={_char_class(lead2)})[?\ufffd]",
+        f"(?<={_char_class(_C1_CHARS)})",
+    )
+    return re.compile(_char_class(_LEAD | _C1_CHARS) + "(?:" + "|".join(branches) + ")")
+
+
+def _build_pairs() -> dict[str, frozenset[str]]:
+    """For each lead character, the continuations it forms UTF-8 with in one encoding."""
+    pairs: dict[str, set[str]] = {}
+    for encoding in _ENCODINGS:
+        leads = _decoded(range(0xC2, 0xF5), (encoding,))
+        conts = _decoded(range(0x80, 0xC0), (encoding,)) | _C1_CHARS | {"\ufffd"}
+        for lead in leads:
+            pairs.setdefault(lead, set()).update(conts)
+    return {lead: frozenset(conts) for lead, conts in pairs.items()}
+
+
+PREFILTER = _build_prefilter()
+_PAIRS = _build_pairs()
+_C1 = re.compile("[\x80-\x9f]")
+# Characters ftfy's encoding fixes keep in place: ASCII other than the space,
+# "?", SUB and NUL (which restore_byte_a0, the lossy-sequence fix and Java's
+# modified UTF-8 may consume or produce). They anchor the alignment.
+_HARD = re.compile("([\x01-\x19\x1b-\x1f!-\x3e\x40-\x7f]+)")
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One span that is rewritten: ``text[start:end]`` becomes ``fixed``.
+
+    ``source`` is ``"ftfy"`` for ftfy's own repairs and ``"embedded"`` for
+    mojibake embedded in otherwise correct text that ftfy leaves alone
+    (``embedded.py``); those are never safe.
+    """
+
+    start: int
+    end: int
+    original: str
+    fixed: str
+    plan: tuple[tuple[str, str], ...]
+    safe: bool
+    source: str = "ftfy"
+
+    @property
+    def c1_only(self) -> bool:
+        """True when the span is nothing but C1 controls (ENC006's, not ENC001's)."""
+        return bool(self.original) and _C1.sub("", self.original) == ""
+
+
+@lru_cache(maxsize=1)
+def _ftfy():
+    """Import ftfy on first use and build the encoding-only configuration."""
+    import ftfy
+    from ftfy.badness import badness
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=True,
+    )
+    return ftfy, badness, config
+
+
+def ftfy_config():
+    """The ``ftfy.TextFixerConfig`` this module applies (encoding fixes only)."""
+    return _ftfy()[2]
+
+
+def _is_encoding_only(plan: tuple[tuple[str, str], ...]) -> bool:
+    return all(action in ("encode", "decode", "transcode") for action, _ in plan)
+
+
+def _possible(m: re.Match[str]) -> bool:
+    """False for a lead + continuation pair that no single encoding produces."""
+    pair = m.group()
+    if len(pair) != 2 or pair[1] in "? ":
+        return True
+    return pair[1] in _PAIRS.get(pair[0], ())
+
+
+def candidate_segments(text: str):
+    """Yield ``(start, end)`` of each ftfy segment that holds a pre-filter hit."""
+    if text.isascii():
+        return
+    pos = 0
+    search = PREFILTER.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return
+        if not _possible(m):
+            pos = m.start() + 1
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.start())
+        line_end = len(text) if line_end < 0 else line_end + 1
+        if line_end - line_start <= MAX_SEGMENT:
+            yield line_start, line_end
+            pos = line_end
+        else:  # fix_text cuts long lines every MAX_SEGMENT characters from the line start
+            k = (m.start() - line_start) // MAX_SEGMENT
+            start = line_start + k * MAX_SEGMENT
+            end = min(start + MAX_SEGMENT, line_end)
+            yield start, end
+            pos = end
+
+
+def find_repairs(text: str) -> list[Repair]:
+    """Every span of ``text`` that ftfy's encoding fixes would rewrite, plus
+    embedded mojibake that ftfy leaves alone."""
+    repairs: list[Repair] = []
+    for start, end in candidate_segments(text):
+        line = text[start:end]
+        found = _segment_repairs(Compressed(line), start)
+        if found is None:  # the shortened line did not map back: use the whole line
+            found = _segment_repairs(Compressed(line, shorten=False), start) or []
+        repairs.extend(found)
+    return repairs
+
+
+def _segment_repairs(segment: Compressed, base: int) -> list[Repair] | None:
+    from corpuslint.rules.enc.embedded import find_embedded
+
+    found = _repair_segment(segment)
+    if found is None:
+        return None
+    found.extend(find_embedded(segment.text, [(r.start, r.end) for r in found]))
+    found.sort(key=lambda r: r.start)
+    restored = [segment.restore(r, base) for r in found]
+    if any(r is None for r in restored):
+        return None
+    return restored
+
+
+# Printable ASCII stretches longer than this are shortened before ftfy sees them.
+_KEEP = 16
+_LONG_ASCII = re.compile(f"[\x20-\x7e]{{{2 * _KEEP + 1},}}")
+
+
+class Compressed:
+    """A segment with its long runs of printable ASCII cut down to their ends.
+
+    ftfy's decisions depend only on the non-ASCII characters and a few
+    characters around them: every badness pattern, every byte-level pattern
+    involves a non-ASCII character within six characters, and ASCII is the same
+    in every encoding ftfy tries. Keeping 16 characters at each end of a long
+    ASCII run therefore gives ftfy the same decisions on a far shorter string,
+    so its cost follows the amount of non-ASCII text, not the line length.
+    Offsets map back through ``restore``.
+    """
+
+    def __init__(self, original: str, *, shorten: bool = True) -> None:
+        self.original = original
+        pieces: list[str] = []
+        self._map: list[tuple[int, int]] = [(0, 0)]  # (compressed offset, original offset)
+        pos = 0
+        out_len = 0
+        for m in _LONG_ASCII.finditer(original) if shorten else ():
+            keep_to = m.start() + _KEEP
+            resume = m.end() - _KEEP
+            pieces.append(original[pos:keep_to])
+            out_len += keep_to - pos
+            self._map.append((out_len, resume))
+            pos = resume
+        pieces.append(original[pos:])
+        self.text = "".join(pieces) if pos else original
+        self.shortened = pos > 0
+
+    def to_original(self, offset: int) -> int:
+        i = bisect_right(self._map, (offset, float("inf"))) - 1
+        comp, orig = self._map[i]
+        return orig + offset - comp
+
+    def restore(self, repair: Repair, base: int) -> Repair | None:
+        """The repair in offsets of the whole text; None if it crossed a cut."""
+        start = self.to_original(repair.start)
+        end = self.to_original(repair.end)
+        if self.original[start:end] != repair.original:
+            return None
+        return replace(repair, start=base + start, end=base + end)
+
+
+def _repair_segment(segment: Compressed) -> list[Repair] | None:
+    """ftfy's repairs of one segment (in its compressed offsets); None when the
+    shortened text cannot be aligned and the whole segment must be used."""
+    ftfy, badness, config = _ftfy()
+    text = segment.text
+    try:
+        fixed, steps = ftfy.fix_and_explain(text, config)
+    except Exception:  # ftfy on hostile input (lone surrogates, ...): leave it be
+        return []
+    if fixed == text:
+        return []
+    regions = align(text, fixed)
+    if regions is None:  # ftfy produced or consumed ASCII: one region for the change
+        if segment.shortened:
+            return None
+        regions = [_trim(text, fixed, 0, len(text), 0, len(fixed))]
+    line_plan = _plan(steps)
+    repairs = []
+    for a, b, c, d in regions:
+        original, repaired = text[a:b], fixed[c:d]
+        plan = _span_plan(ftfy, config, original, repaired, line_plan)
+        # Badness in a window around the span, before and after the repair.
+        lo, hi = max(0, a - _WINDOW), min(len(text), b + _WINDOW)
+        before = text[lo:hi]
+        after = text[lo:a] + repaired + text[b:hi]
+        safe = _is_encoding_only(plan) and badness(after) < badness(before)
+        repairs.append(Repair(a, b, original, repaired, plan, safe))
+    return repairs
+
+
+def _span_plan(ftfy, config, original: str, repaired: str, line_plan):
+    """The steps that turn this span into its repair: the line's plan when it
+    does so on the span alone (re-encoding is local), else ftfy's plan for the
+    span on its own when that gives the same repair, else the line's plan."""
+    if _is_encoding_only(line_plan) and _applies(ftfy, line_plan, original, repaired):
+        # Drop the line's transcode steps that change nothing in this span.
+        plan = list(line_plan)
+        for step in [s for s in line_plan if s[0] == "transcode"]:
+            shorter = [s for s in plan if s != step]
+            if _applies(ftfy, shorter, original, repaired):
+                plan = shorter
+        return tuple(plan)
+    try:
+        alone, steps = ftfy.fix_and_explain(original, config)
+    except Exception:
+        return line_plan
+    return _plan(steps) if alone == repaired else line_plan
+
+
+def _applies(ftfy, plan, original: str, repaired: str) -> bool:
+    try:
+        return ftfy.apply_plan(original, list(plan)) == repaired
+    except Exception:  # a step that cannot encode or decode this span
+        return False
+
+
+# ftfy's badness patterns look at most a few characters around a glitch.
+_WINDOW = 4
+
+
+def _plan(steps) -> tuple[tuple[str, str], ...]:
+    """ftfy's steps as pairs, with immediate repetitions folded."""
+    plan: list[tuple[str, str]] = []
+    for step in steps or ():
+        pair = (str(step[0]), str(step[1]))
+        if not plan or plan[-1] != pair:
+            plan.append(pair)
+    return tuple(plan)
+
+
+def align(original: str, fixed: str) -> list[tuple[int, int, int, int]] | None:
+    """Pair the changed regions of ``original`` and ``fixed``.
+
+    Returns ``(a, b, c, d)`` tuples: ``original[a:b]`` became ``fixed[c:d]``,
+    and everything between the regions is unchanged. ftfy's encoding fixes keep
+    most ASCII characters, so the text splits on them into pieces that pair up
+    one to one; inside a piece the words (split on spaces) pair up when their
+    number is unchanged. A region is trimmed to the characters that changed,
+    unless trimming would leave one side empty (``Â£`` -> ``£`` stays whole).
+    None when the ASCII skeletons differ (ftfy produced or consumed ASCII).
+    """
+    parts_o = _HARD.split(original)
+    parts_f = _HARD.split(fixed)
+    if parts_o[1::2] != parts_f[1::2]:
+        return None
+    regions: list[tuple[int, int, int, int]] = []
+    pos_o = pos_f = 0
+    for soft_o, soft_f, hard in zip(parts_o[0::2], parts_f[0::2], [*parts_o[1::2], ""]):
+        if soft_o != soft_f:
+            words_o, words_f = soft_o.split(" "), soft_f.split(" ")
+            if len(words_o) == len(words_f):
+                a, c = pos_o, pos_f
+                for word_o, word_f in zip(words_o, words_f):
+                    if word_o != word_f:
+                        regions.append(
+                            _trim(original, fixed, a, a + len(word_o), c, c + len(word_f))
+                        )
+                    a += len(word_o) + 1
+                    c += len(word_f) + 1
+            else:
+                regions.append(
+                    _trim(original, fixed, pos_o, pos_o + len(soft_o), pos_f, pos_f + len(soft_f))
+                )
+        pos_o += len(soft_o) + len(hard)
+        pos_f += len(soft_f) + len(hard)
+    return regions
+
+
+def _trim(original: str, fixed: str, a: int, b: int, c: int, d: int) -> tuple[int, int, int, int]:
+    ta, tb, tc, td = a, b, c, d
+    while ta < tb and tc < td and original[ta] == fixed[tc]:
+        ta += 1
+        tc += 1
+    while tb > ta and td > tc and original[tb - 1] == fixed[td - 1]:
+        tb -= 1
+        td -= 1
+    if ta == tb or tc == td:
+        return a, b, c, d
+    return ta, tb, tc, td
