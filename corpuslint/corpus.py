@@ -88,6 +88,28 @@ def rule_key(rule: CorpusRule) -> str:
     return f"{rule.code}:{rule.version}:{hashlib.blake2b(opts.encode(), digest_size=6).hexdigest()}"
 
 
+def _relative_posix(path: str, base: str) -> str | None:
+    """``path`` relative to ``base`` ("" when equal), or None when not below it (POSIX)."""
+    if os.sep != "/":
+        return None
+    base = base.rstrip("/")
+    if path == base:
+        return ""
+    return path[len(base) + 1 :] if path.startswith(base + "/") else None
+
+
+def _plain_relative(path: str) -> bool:
+    """A relative POSIX path with no ``.``/``..`` parts or doubled slashes."""
+    return (
+        os.sep == "/"
+        and bool(path)
+        and not path.startswith("/")
+        and "//" not in path
+        and "/." not in path
+        and not path.startswith(".")
+    )
+
+
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -164,7 +186,7 @@ def open_index(path: Path) -> sqlite3.Connection:
 class _Listing:
     """What a walk of (part of) the corpus found."""
 
-    files: dict[str, FileEntry]  # relpath -> entry
+    files: dict[str, str]  # relpath -> absolute path
     dirs: dict[str, int]  # absolute dir path -> mtime_ns
     complete: bool  # True when every corpus file was listed
 
@@ -178,6 +200,10 @@ class Corpus:
         self.cwd = cwd or Path.cwd()
         self.index_path = settings.resolved_index_path()
         self._db: sqlite3.Connection | None = None
+        self._formatters: tuple[Callable[[str], str], Callable[[str], str]] | None = None
+        # the working directory relative to the root ("" or "sub/dir/"), when inside it
+        cwd_rel = _relative_posix(str(self.cwd), str(settings.root))
+        self._cwd_in_root = None if cwd_rel is None else (cwd_rel + "/" if cwd_rel else "")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -196,11 +222,15 @@ class Corpus:
 
     def display(self, relpath: str) -> str:
         """The display path (as in findings) of a file stored in the index."""
-        return display_path(self.settings.root / relpath, self.cwd)
+        _relative, shown = self._path_formatters()
+        return shown(os.path.join(str(self.settings.root), relpath))
 
     def relpath(self, display: str) -> str:
         """The root-relative path of a file given by its display path."""
-        return root_relative(Path(os.path.abspath(self.cwd / display)), self.settings.root)
+        if self._cwd_in_root is not None and _plain_relative(display):
+            return self._cwd_in_root + display
+        relative, _shown = self._path_formatters()
+        return relative(os.path.abspath(os.path.join(self.cwd, display)))
 
     def absolute(self, relpath: str) -> Path:
         return self.settings.root / relpath
@@ -295,6 +325,11 @@ class Corpus:
 
     def _path_formatters(self) -> tuple[Callable[[str], str], Callable[[str], str]]:
         """Fast root-relative and display forms of absolute paths found by walking."""
+        if self._formatters is None:
+            self._formatters = self._make_formatters()
+        return self._formatters
+
+    def _make_formatters(self) -> tuple[Callable[[str], str], Callable[[str], str]]:
         root, cwd = self.settings.root, self.cwd
         if os.sep != "/":
             return (
@@ -313,15 +348,15 @@ class Corpus:
         return relative, shown
 
     def _entry(self, path: str) -> FileEntry:
-        p = Path(path)
-        return FileEntry(display_path(p, self.cwd), p, root_relative(p, self.settings.root))
+        relative, shown = self._path_formatters()
+        return FileEntry(shown(path), Path(path), relative(path))
 
     def _list_dir(
-        self, directory: str, files: dict[str, FileEntry], dirs: dict[str, int], recurse: bool
+        self, directory: str, files: dict[str, str], dirs: dict[str, int], recurse: bool
     ) -> list[str]:
         """List one directory into ``files``/``dirs``; returns its subdirectories."""
         settings = self.settings
-        relative, shown = self._path_formatters()
+        relative, _shown = self._path_formatters()
         subdirs: list[str] = []
         try:
             st = os.stat(directory)
@@ -344,7 +379,7 @@ class Corpus:
                         continue
                     if settings.exclude and matches(rel, settings.exclude):
                         continue
-                    files[rel] = FileEntry(shown(entry.path), Path(entry.path), rel)
+                    files[rel] = entry.path
             except OSError:
                 continue
         if recurse:
@@ -352,21 +387,22 @@ class Corpus:
                 self._walk(sub, files, dirs)
         return subdirs
 
-    def _walk(self, directory: str, files: dict[str, FileEntry], dirs: dict[str, int]) -> None:
+    def _walk(self, directory: str, files: dict[str, str], dirs: dict[str, int]) -> None:
         stack = [directory]
         while stack:
             stack.extend(self._list_dir(stack.pop(), files, dirs, recurse=False))
 
     def list_all(self) -> _Listing:
         """Every corpus file (include / exclude applied) and every corpus directory."""
-        files: dict[str, FileEntry] = {}
+        files: dict[str, str] = {}
         dirs: dict[str, int] = {}
+        relative, _shown = self._path_formatters()
         for root in self.settings.corpus or ():
             if root.is_dir():
                 self._walk(os.path.abspath(root), files, dirs)
             elif root.is_file():
-                entry = self._entry(os.path.abspath(root))
-                files[entry.relpath] = entry
+                path = os.path.abspath(root)
+                files[relative(path)] = path
         return _Listing(files, dirs, complete=True)
 
     # -- updating ------------------------------------------------------------
@@ -400,7 +436,7 @@ class Corpus:
         recorded = dict(db.execute("SELECT path, mtime_ns FROM dirs"))
         if not recorded:
             return None
-        files: dict[str, FileEntry] = {}
+        files: dict[str, str] = {}
         dirs: dict[str, int] = {}
         for directory, mtime in recorded.items():
             try:
@@ -430,9 +466,7 @@ class Corpus:
         count = db.execute("SELECT count(*) FROM files").fetchone()[0]
         if full is None:
             full = (
-                meta.get("layout") != layout
-                or count == 0
-                or len(known) >= QUICK_SYNC_SHARE * count
+                meta.get("layout") != layout or count == 0 or len(known) >= QUICK_SYNC_SHARE * count
             )
         listing = None if full else self._quick_listing()
         if listing is None:
@@ -456,7 +490,7 @@ class Corpus:
             rel = item.entry.relpath
             if rel in listing.files or self._in_corpus(item.entry):
                 corpus_targets[rel] = item
-                listing.files.setdefault(rel, item.entry)
+                listing.files.setdefault(rel, os.path.abspath(item.entry.path))
         if not listing.complete:
             missing = [r for r in listing.files if r not in stored]
             for part in chunks(missing):
@@ -471,14 +505,14 @@ class Corpus:
         todo: list[FileEntry] = []
         fresh: list[Summarised] = []
         unchanged = 0
-        for rel, entry in listing.files.items():
+        for rel, path in listing.files.items():
             old = stored.get(rel)
             item = corpus_targets.get(rel)
             if item is not None:
                 size, mtime = item.size, item.mtime_ns
             else:
                 try:
-                    st = entry.path.stat()
+                    st = os.stat(path)
                 except OSError:
                     continue
                 if not stat.S_ISREG(st.st_mode):
@@ -496,7 +530,7 @@ class Corpus:
             if item is not None:
                 fresh.append(item)
             else:
-                todo.append(entry)
+                todo.append(self._entry(path))
         if incomplete is None or incomplete:
             # summaries missing for files outside the listing (a rule added or changed)
             more = self._files_needing_summaries(incomplete, listing, stored)
@@ -659,8 +693,9 @@ class Corpus:
                     [(fid, code) for fid in same_content for code in keys],
                 )
             db.executemany("UPDATE files SET size=?, mtime_ns=?, key=? WHERE id=?", upd_rows)
-            db.executemany("INSERT INTO files (id, path, size, mtime_ns, key) VALUES (?,?,?,?,?)",
-                           new_rows)
+            db.executemany(
+                "INSERT INTO files (id, path, size, mtime_ns, key) VALUES (?,?,?,?,?)", new_rows
+            )
             for rule in self.rules:
                 code = rule.code
                 rows = []

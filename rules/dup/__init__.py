@@ -1,3 +1,10 @@
-"""DUP: exact and near-duplicate documents (MinHash LSH with a persistent index)."""
+"""DUP: exact and near-duplicate documents (MinHash LSH with a persistent index).
 
-RULES: list = []
+Importing this package is cheap: numpy is imported when a signature is first
+computed, datasketch only by ``corpuslint.rules.dup.interop``, torch only by DUP004.
+"""
+
+from corpuslint.rules.dup.exact import ExactDuplicate
+from corpuslint.rules.dup.near import NearDuplicate
+
+RULES = [ExactDuplicate, NearDuplicate]

@@ -1,0 +1,334 @@
+"""Near-duplicate clusters: LSH candidates, exact verification, connected components.
+
+A *node* is a corpus file (or a checked file outside the corpus). Two nodes are
+*candidates* when their signatures agree on a whole LSH band; a candidate pair is
+an *edge* only when the exact Jaccard similarity of the two shingle sets, read
+from the files themselves, is at least the threshold. Clusters are the connected
+components of the edges, so what a pre-commit run on one file reports is what a
+run over the whole corpus reports for that file:
+
+* ``bulk`` (many targets): every band key is in memory, every candidate pair is
+  verified (pairs already joined by other edges are skipped: they cannot change
+  the components), components by union-find;
+* ``lookup`` (few targets): breadth-first search from the targets through the
+  index, following only verified edges.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpuslint.rules.dup.bands import FILE_MASK
+
+from corpuslint.corpus import Corpus, chunks, content_key
+from corpuslint.document import Document
+
+# Buckets larger than this are linked through a sliding window of this many
+# neighbours in path order instead of all pairs (a cluster of thousands of copies
+# would otherwise need millions of verifications); members still end up connected
+# when their neighbours verify.
+WINDOW = 64
+
+
+@dataclass
+class Node:
+    relpath: str
+    display: str
+    keys: Any  # int64 band keys
+    exact: bytes | None  # normalised-text hash
+    key: str | None = None  # content hash the summary was made from (targets)
+    target: bool = False
+    edges: dict[int, float] = field(default_factory=dict)  # node index -> Jaccard
+
+
+# Shingle sets of more nodes than this are computed in worker processes.
+PARALLEL_MIN = 256
+_worker_sketcher: Any = None
+
+
+def _load_set(sketcher: Any, path: str, key: str | None, max_size: int) -> Any:
+    """Sorted unique shingle ids of a file, or None when it cannot be verified."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(max_size + 1)
+    except OSError:
+        return None
+    if len(raw) > max_size or (key is not None and content_key(raw) != key):
+        return None
+    doc = Document.from_bytes(path, raw)
+    if not doc.is_text:
+        return None
+    return sketcher.shingle_set(doc.text)
+
+
+def _load_set_in_worker(item: tuple[str, str | None, int]) -> Any:
+    return _load_set(_worker_sketcher, *item)
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+
+    def add(self) -> int:
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Graph:
+    """Nodes, verified edges and the shingle sets needed to verify them."""
+
+    def __init__(self, sketcher: Any, corpus: Corpus, threshold: float, max_size: int) -> None:
+        self.sk = sketcher
+        self.np = sketcher.np
+        self.corpus = corpus
+        self.threshold = threshold
+        self.max_size = max_size
+        self.nodes: list[Node] = []
+        self.index: dict[str, int] = {}
+        self.uf = UnionFind()
+        self._sets: dict[int, Any] = {}
+        self._jaccard: dict[tuple[int, int], float] = {}
+        self.unreadable: set[int] = set()
+        self.candidates: dict[int, set[int]] = {}  # every candidate pair seen, both ways
+
+    def add_candidate(self, i: int, j: int) -> None:
+        self.candidates.setdefault(i, set()).add(j)
+        self.candidates.setdefault(j, set()).add(i)
+
+    def add(self, node: Node) -> int:
+        i = self.index.get(node.relpath)
+        if i is not None:
+            return i
+        i = len(self.nodes)
+        self.nodes.append(node)
+        self.index[node.relpath] = i
+        self.uf.add()
+        return i
+
+    # -- verification --------------------------------------------------------
+
+    def _source(self, i: int) -> tuple[str, str | None]:
+        node = self.nodes[i]
+        path = node.display if node.target else str(self.corpus.absolute(node.relpath))
+        return path, node.key
+
+    def shingle_set(self, i: int) -> Any:
+        got = self._sets.get(i)
+        if got is None:
+            got = _load_set(self.sk, *self._source(i), self.max_size)
+            self._store(i, got)
+        return self._sets[i]
+
+    def _store(self, i: int, got: Any) -> None:
+        if got is None:  # gone, too large, not text, or not what was checked (stdin)
+            self.unreadable.add(i)
+            got = self.np.zeros(0, dtype=self.np.uint64)
+        self._sets[i] = got
+
+    def prefetch(self, indices: Iterable[int], jobs: int) -> None:
+        """Compute the shingle sets of many nodes, in worker processes when worth it."""
+        todo = [i for i in dict.fromkeys(indices) if i not in self._sets]
+        if len(todo) < PARALLEL_MIN or jobs <= 1 or not hasattr(os, "fork"):
+            for i in todo:
+                self.shingle_set(i)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _worker_sketcher
+        _worker_sketcher = self.sk
+        items = [(*self._source(i), self.max_size) for i in todo]
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            chunk = max(1, min(64, len(items) // (jobs * 4)))
+            for i, got in zip(todo, pool.map(_load_set_in_worker, items, chunksize=chunk)):
+                self._store(i, got)
+
+    def forget(self, i: int) -> None:
+        self._sets.pop(i, None)
+
+    def jaccard(self, i: int, j: int) -> float:
+        a, b = (i, j) if i < j else (j, i)
+        got = self._jaccard.get((a, b))
+        if got is None:
+            sa, sb = self.shingle_set(a), self.shingle_set(b)
+            if a in self.unreadable or b in self.unreadable or not len(sa) or not len(sb):
+                got = 0.0
+            else:
+                inter = len(self.np.intersect1d(sa, sb, assume_unique=True))
+                got = inter / (len(sa) + len(sb) - inter)
+            self._jaccard[(a, b)] = got
+        return got
+
+    def verify(self, i: int, j: int) -> bool:
+        """Verify a candidate pair; an edge joins the two clusters when it holds."""
+        jac = self.jaccard(i, j)
+        if jac >= self.threshold:
+            self.nodes[i].edges[j] = jac
+            self.nodes[j].edges[i] = jac
+            self.uf.union(i, j)
+            return True
+        return False
+
+    def components(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.nodes)):
+            out.setdefault(self.uf.find(i), []).append(i)
+        return out
+
+
+def bucket_pairs(np: Any, keys: Any, owners: Any) -> Any:
+    """Candidate pairs (i < j, unique) of nodes that share a band key.
+
+    ``keys`` and ``owners`` are flat arrays (one entry per node and band). Within a
+    bucket every pair is a candidate, except in buckets larger than ``WINDOW + 1``,
+    where each member is paired with the next ``WINDOW`` members.
+    """
+    empty = np.zeros((0, 2), dtype=np.int64)
+    if len(keys) < 2:
+        return empty
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    same_next = k[1:] == k[:-1]
+    if not same_next.any():
+        return empty
+    # keep the entries of buckets with at least two members
+    in_group = np.zeros(len(k), dtype=bool)
+    in_group[:-1] |= same_next
+    in_group[1:] |= same_next
+    k = k[in_group]
+    o = owners[order][in_group].astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    sizes = np.diff(np.append(starts, len(k)))
+    end = np.repeat(starts + sizes, sizes)  # one past the bucket's last entry, per entry
+    idx = np.arange(len(k))
+    parts = []
+    for d in range(1, min(WINDOW, int(sizes.max()) - 1) + 1):
+        ok = idx + d < end
+        if not ok.any():
+            break
+        a, b = o[idx[ok]], o[idx[ok] + d]
+        parts.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
+    pairs = np.concatenate(parts)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(pairs, axis=0) if len(pairs) else empty
+
+
+def cluster_bulk(graph: Graph, load_all: Callable[[], Iterable[Node]], jobs: int = 1) -> Any:
+    """Every node in memory, every candidate pair verified (skipping redundant ones).
+
+    Returns the candidate pairs."""
+    np = graph.np
+    for node in load_all():
+        graph.add(node)
+    nodes = graph.nodes
+    if len(nodes) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    keys = np.concatenate([n.keys for n in nodes])
+    owners = np.repeat(np.arange(len(nodes)), [len(n.keys) for n in nodes])
+    pairs = bucket_pairs(np, keys, owners)
+    if not len(pairs):
+        return pairs
+    for i, j in pairs.tolist():
+        graph.add_candidate(i, j)
+    graph.prefetch(np.unique(pairs).tolist(), jobs)
+    remaining = np.bincount(pairs.ravel(), minlength=len(nodes))
+    uf = graph.uf
+    for i, j in pairs.tolist():
+        if uf.find(i) != uf.find(j):
+            graph.verify(i, j)
+        for x in (i, j):
+            remaining[x] -= 1
+            if remaining[x] == 0:
+                graph.forget(x)
+    return pairs
+
+
+def cluster_lookup(
+    graph: Graph,
+    lookup: Callable[[list[int]], dict[int, list[str]]],
+    load: Callable[[list[str]], list[Node]],
+    jobs: int = 1,
+) -> None:
+    """Breadth-first from the nodes already in the graph (the targets), via the index.
+
+    ``lookup(keys)`` gives, per band key, the relpaths of indexed files having it;
+    ``load(relpaths)`` gives their nodes.
+    """
+    frontier = list(range(len(graph.nodes)))
+    in_memory: dict[int, list[int]] = {}
+    for i, node in enumerate(graph.nodes):
+        for k in node.keys.tolist():
+            in_memory.setdefault(k, []).append(i)
+    expanded: set[int] = set()
+    while frontier:
+        batch = [i for i in frontier if i not in expanded]
+        expanded.update(batch)
+        if not batch:
+            break
+        wanted = sorted({k for i in batch for k in graph.nodes[i].keys.tolist()})
+        found = lookup(wanted)
+        new_paths = sorted({p for paths in found.values() for p in paths} - set(graph.index))
+        for node in load(new_paths):
+            j = graph.add(node)
+            for k in node.keys.tolist():
+                in_memory.setdefault(k, []).append(j)
+        candidates: set[tuple[int, int]] = set()
+        for i in batch:
+            for k in graph.nodes[i].keys.tolist():
+                members = set(in_memory.get(k, ()))
+                members.update(graph.index[p] for p in found.get(k, ()) if p in graph.index)
+                for j in members:
+                    if j != i:
+                        candidates.add((min(i, j), max(i, j)))
+                        graph.add_candidate(i, j)
+        graph.prefetch([x for pair in sorted(candidates) for x in pair], jobs)
+        reached = []
+        for i, j in sorted(candidates):
+            if graph.verify(i, j):
+                reached.extend(x for x in (i, j) if x not in expanded)
+        frontier = sorted(set(reached))
+
+
+def masked_keys(np: Any, blob: bytes) -> Any:
+    """Band keys as the index compares them (low bits dropped, see ``bands``)."""
+    return np.frombuffer(blob, dtype=np.int64) & np.int64(~FILE_MASK)
+
+
+def load_nodes(
+    corpus: Corpus, rows: Iterable[tuple[str, bytes, bytes | None]], np: Any
+) -> list[Node]:
+    return [
+        Node(rel, corpus.display(rel), masked_keys(np, keys), exact) for rel, keys, exact in rows
+    ]
+
+
+def indexed_rows(corpus: Corpus, relpaths: list[str]) -> list[tuple[str, bytes, bytes | None]]:
+    out = []
+    for part in chunks(relpaths):
+        marks = ",".join("?" * len(part))
+        out.extend(
+            corpus.db.execute(
+                "SELECT f.path, k.keys, k.exact FROM dup_near_keys k "
+                f"JOIN files f ON f.id = k.file_id WHERE f.path IN ({marks})",
+                part,
+            )
+        )
+    return out
