@@ -12,7 +12,8 @@ never reach the model. Every token becomes a *class*:
   ``w-ing``, ``w-ed``, ``w-ly``, ``w-s``, ``w-ion``, ``w`` ...
 
 Hashed n-grams (1 to 4) of that class sequence, plus a few dense measures
-(length, share of capitalised words, doubled words, ...), are the features.
+(length, share of capitalised words, doubled words, content words repeated
+in the sentence, ...), are the features.
 The hashing is stable across processes (crc32), so a model trained once scores
 the same everywhere.
 """
@@ -316,6 +317,10 @@ DENSE_NAMES = (
     "starts_lower",
     "no_final_punct",
     "comma_share",
+    "repeated_content_1",
+    "repeated_content_2",
+    "repeated_content_4",
+    "content_word_thrice",
 )
 N_DENSE = len(DENSE_NAMES)
 MAX_N = 4
@@ -362,12 +367,30 @@ def featurize(sentence: str) -> tuple[list[int], list[float]]:
         1.0 if stripped[:1].islower() else 0.0,
         0.0 if stripped[-1:] in ".!?\"”’')" else 1.0,
         sum(1 for t in toks if t == ",") / lw,
+        *_repetition(words),
     ]
     for i, v in enumerate(dense):
         if v:
             idx.append(i)
             vals.append(v)
     return idx, vals
+
+
+def _repetition(words: list[str]) -> list[float]:
+    """Content words used again in the same sentence (garbled MT loops on words)."""
+    counts: dict[str, int] = {}
+    for w in words:
+        low = w.lower()
+        if low not in FUNCTION_WORDS:
+            counts[low] = counts.get(low, 0) + 1
+    repeats = sum(c - 1 for c in counts.values())
+    top = max(counts.values(), default=0)
+    return [
+        1.0 if repeats >= 1 else 0.0,
+        1.0 if repeats >= 2 else 0.0,
+        1.0 if repeats >= 4 else 0.0,
+        1.0 if top >= 3 else 0.0,
+    ]
 
 
 def _log1p(x: float) -> float:

@@ -95,9 +95,8 @@ class GarbledTranslation(DocumentRule):
         yield self.diagnostic(
             doc,
             None,
-            f"Reads like garbled machine translation (score {score:.2f}: "
-            f"{len(a.signals)} sentence findings, {a.garbled_share:.0%} of "
-            f"{len(a.sentences)} sentences look garbled)",
+            f"Reads like garbled machine translation (score {score:.2f}; "
+            f"{len(a.signals)} sentence findings in {len(a.sentences)} sentences)",
             data=data,
         )
 

@@ -211,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         "human_calibration_flagged": base_rate,
         "training_data": "MLQE-PE train.jsonl (CC0) + english-source en-de/train (CC0)",
     }
+    # rounded so that a re-run writes the same bytes (last-bit float noise)
+    meta = {k: round(v, 6) if isinstance(v, float) else v for k, v in meta.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as fh:
         np.savez_compressed(fh, weights=w16, meta=np.array(json.dumps(meta, sort_keys=True)))
