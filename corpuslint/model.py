@@ -8,6 +8,7 @@ worker that produced it, so emitters never need the document again.
 from __future__ import annotations
 
 import enum
+import heapq
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -212,13 +213,15 @@ class Diagnostic:
             _add_focus(focus, doc, self.span, start, end)
         fix = self.fix
         if fix is not None:
-            edits = []
-            for i, e in enumerate(fix.edits):
-                e_start, e_end = location(e.span.start), location(e.span.end)
-                if i < FIX_EDITS_SHOWN and e.span != self.span:
-                    _add_focus(focus, doc, e.span, e_start, e_end)
-                edits.append(Edit(e.span, e.content, e_start, e_end))
-            fix = Fix(tuple(edits), fix.applicability, fix.message)
+            edits = tuple(
+                Edit(e.span, e.content, location(e.span.start), location(e.span.end))
+                for e in fix.edits
+            )
+            fix = Fix(edits, fix.applicability, fix.message)
+            for e in first_edits(edits):
+                joins = may_join_next_line(e)
+                if e.span != self.span or joins:
+                    _add_focus(focus, doc, e.span, e.location, e.end_location, keep_end=joins)
         lines = tuple(_source_line(doc, row, lo, hi) for row, (lo, hi) in sorted(focus.items()))
         line = None
         if self.span is not None:
@@ -240,9 +243,30 @@ class Diagnostic:
         return (self.path, loc.row, loc.column, self.code, self.message)
 
 
-def _span_rows(start: Location, end: Location) -> range | list[int]:
-    """Rows of a span worth showing: a span ending at column 1 does not show that row."""
-    last = end.row - 1 if end.row > start.row and end.column == 1 else end.row
+def first_edits(edits: tuple[Edit, ...]) -> list[Edit]:
+    """The FIX_EDITS_SHOWN edits that come first in the text (their lines are kept)."""
+    if len(edits) <= FIX_EDITS_SHOWN:
+        return sorted(edits, key=_edit_order)
+    return heapq.nsmallest(FIX_EDITS_SHOWN, edits, key=_edit_order)
+
+
+def _edit_order(edit: Edit) -> tuple[int, int]:
+    return edit.span.start, edit.span.end
+
+
+def may_join_next_line(edit: Edit) -> bool:
+    """True when a (resolved) edit ends at the start of a line and may join that line to
+    the text before it (deleting the line end of ``a\nb``), so that line is kept too."""
+    start, end = edit.location, edit.end_location
+    if start is None or end is None or end.column != 1 or end.row == start.row:
+        return False
+    return not edit.content.endswith(("\n", "\r"))
+
+
+def _span_rows(start: Location, end: Location, *, keep_end: bool = False) -> range | list[int]:
+    """Rows of a span worth showing: a span ending at column 1 does not show that row
+    (unless ``keep_end``)."""
+    last = end.row - 1 if end.row > start.row and end.column == 1 and not keep_end else end.row
     if last - start.row + 1 <= SPAN_HEAD_ROWS + SPAN_TAIL_ROWS + 1:
         return range(start.row, last + 1)
     head = range(start.row, start.row + SPAN_HEAD_ROWS)
@@ -250,11 +274,17 @@ def _span_rows(start: Location, end: Location) -> range | list[int]:
 
 
 def _add_focus(
-    focus: dict[int, tuple[int, int]], doc: Document, span: Span, start: Location, end: Location
+    focus: dict[int, tuple[int, int]],
+    doc: Document,
+    span: Span,
+    start: Location,
+    end: Location,
+    *,
+    keep_end: bool = False,
 ) -> None:
     """Record, per row, the offsets of the part of ``span`` on that row."""
     starts = doc.line_index.starts
-    for row in _span_rows(start, end):
+    for row in _span_rows(start, end, keep_end=keep_end):
         # the line's offsets with its terminator; clamping to them is enough here
         line_start = starts[row - 1]
         line_end = starts[row] if row < len(starts) else len(doc.text)

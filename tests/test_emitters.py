@@ -16,15 +16,18 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from corpuslint import __version__
 from corpuslint.document import Document
 from corpuslint.emitters import FORMATS, EmitContext, get_emitter
 from corpuslint.emitters.common import dumps, fingerprints, jsonable, printable
-from corpuslint.emitters.full import MAX_WIDTH, format_diagnostic
+from corpuslint.emitters.full import MAX_WIDTH, _diff_text, _split_lines, format_diagnostic
 from corpuslint.emitters.github import escape_data, escape_property
 from corpuslint.emitters.sarif import artifact_uri, docs_sections
 from corpuslint.model import (
+    FIX_EDITS_SHOWN,
     KEEP_WHOLE_LINE,
     Diagnostic,
     Edit,
@@ -706,3 +709,64 @@ def test_old_cached_diagnostics_without_source_lines_still_render() -> None:
     d.source_lines = ()
     lines = format_diagnostic(d, EmitContext(format="full"))
     assert any(line.startswith("2 | ") for line in lines)
+
+
+# -- full output: any text, any span, any fix ---------------------------------------------------
+
+_DIFF_LINE = re.compile(r"^ *(?P<old>\d+)? +(?P<new>\d+)? \|(?:(?P<sign>[-+ ])(?P<text>.*))?$")
+
+
+def _random_case(data: st.DataObject, alphabet: str) -> tuple[str, tuple[int, int], list[Edit]]:
+    text = data.draw(st.text(alphabet=alphabet, max_size=50))
+    assume(Document.from_text("a.txt", text).is_text)  # a text dense in controls is "binary"
+    n = len(text)
+    start = data.draw(st.integers(0, n))
+    end = data.draw(st.integers(start, n))
+    points = sorted(data.draw(st.lists(st.integers(0, n), max_size=2 * FIX_EDITS_SHOWN + 2)))
+    contents = st.text(alphabet="xy\n", max_size=3)
+    edits = [Edit.replace(a, b, data.draw(contents)) for a, b in zip(points[::2], points[1::2])]
+    return text, (start, end), edits
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_full_renders_any_finding(data: st.DataObject) -> None:
+    text, span, edits = _random_case(data, "ab \n\r\t\x07\x1bé東\u0301\u200b")
+    lines = _one(text, span, Fix.safe(*edits, message="fix") if edits else None)
+    body = "\n".join(lines)
+    assert not any(ch in body for ch in "\x07\x1b\r\t\x00\u200b"), body  # shown as pictures
+    assert lines[0].startswith("a.txt:")
+    assert sum(1 for line in lines if line.endswith("^ TST002")) == 1  # carets, then the label
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_full_diff_matches_the_fixed_text(data: st.DataObject) -> None:
+    # Without CR: an edit that puts "\n" right after a "\r" merges two line ends into one
+    # CRLF, which a diff of the touched rows cannot show (the CR row is not kept).
+    text, span, edits = _random_case(data, "ab \n\x07é東\u0301")
+    assume(edits)
+    lines = _one(text, span, Fix.safe(*edits, message="fix"))
+    fixed, cursor = [], 0
+    for e in edits:
+        fixed += [text[cursor : e.span.start], e.content]
+        cursor = e.span.end
+    fixed_text = "".join(fixed) + text[cursor:]
+    old_lines = _split_lines(text)
+    new_lines = _split_lines(fixed_text)
+    diff = lines[lines.index("ℹ Safe fix") + 1 :]
+    changed = 0
+    for line in diff:
+        m = _DIFF_LINE.match(line)
+        assert m, line
+        shown = m["text"] or ""
+        if m["old"]:
+            assert m["sign"] in ("-", " ", None) and shown == _diff_text(
+                old_lines[int(m["old"]) - 1], 0
+            )
+        if m["new"]:
+            assert m["sign"] in ("+", " ", None) and shown == _diff_text(
+                new_lines[int(m["new"]) - 1], 0
+            )
+        changed += m["sign"] in ("-", "+")
+    assert changed or fixed_text == text or diff[-1].endswith("not shown)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,10 +18,14 @@ import jsonschema
 import pytest
 
 from corpuslint.emitters import FORMATS
-from tests.conftest import run_cli, run_subprocess
+from tests.conftest import SEEDS, run_cli, run_subprocess
 from tests.test_emitters import sarif_schema
 
 CONCISE = re.compile(r"^(?P<path>[^:]+):(?P<row>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d{3}) ")
+# The human summary lines of concise / full output (never in machine-readable output).
+SUMMARY = re.compile(
+    r"^(Found \d+ finding|\[\*\] \d+ fixable|All checks passed!|No fixes available)", re.M
+)
 SEED_NAMES = [
     "000_107d2fae691fd477.txt",
     "001_0975571770d3a3b0.txt",
@@ -104,18 +109,31 @@ def parse(fmt: str, text: str) -> list[tuple[str, int, int, str]]:
     raise AssertionError(fmt)
 
 
+def _make_project(root: Path) -> Path:
+    project = root / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    (project / "corpuslint.toml").write_text('corpus = ["seeds"]\n')
+    run_cli("check", "seeds", cwd=project)  # warm the cache: the runs below are quick
+    return project
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project the read-only tests share (nothing may write into it)."""
+    return _make_project(tmp_path_factory.mktemp("shared"))
+
+
 @pytest.fixture
-def project(seeds_copy: Path) -> Path:
-    # Warm the cache once so the per-format runs below are quick.
-    run_cli("check", "seeds", cwd=seeds_copy)
-    return seeds_copy
+def project(tmp_path: Path) -> Path:
+    """A project of one's own, for tests that fix files or write reports."""
+    return _make_project(tmp_path)
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_every_format_parses_and_agrees(project: Path, fmt: str) -> None:
-    expected = _findings(project)
+def test_every_format_parses_and_agrees(shared: Path, fmt: str) -> None:
+    expected = _findings(shared)
     assert len(expected) >= 13  # the seeds' FMT findings at least
-    result = run_cli("check", "seeds", "--output-format", fmt, cwd=project)
+    result = run_cli("check", "seeds", "--output-format", fmt, cwd=shared)
     assert result.code == 1, result.err
     assert result.err == ""
     assert sorted(parse(fmt, result.out)) == sorted(expected)
@@ -124,12 +142,12 @@ def test_every_format_parses_and_agrees(project: Path, fmt: str) -> None:
 @pytest.mark.parametrize("fmt", sorted(set(FORMATS) - {"concise", "full"}))
 def test_machine_formats_have_no_summary_even_after_fixes(project: Path, fmt: str) -> None:
     result = run_cli("check", "seeds", "--fix", "--output-format", fmt, cwd=project)
-    assert "Found" not in result.out and "fixable" not in result.out
+    assert not SUMMARY.search(result.out), result.out
     assert sorted(parse(fmt, result.out)) == sorted(_findings(project))
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_clean_files_exit_zero_and_still_parse(project: Path, fmt: str) -> None:
+def test_clean_files_exit_zero_and_still_parse(shared: Path, fmt: str) -> None:
     result = run_cli(
         "check",
         "seeds/003_16c9ff96592fdde8.txt",
@@ -137,7 +155,7 @@ def test_clean_files_exit_zero_and_still_parse(project: Path, fmt: str) -> None:
         "FMT007",
         "--output-format",
         fmt,
-        cwd=project,
+        cwd=shared,
     )
     assert result.code == 0, result.out + result.err
     assert parse(fmt, result.out) == []
@@ -147,10 +165,8 @@ def test_clean_files_exit_zero_and_still_parse(project: Path, fmt: str) -> None:
         assert len(suite.findall("testcase")) == 1 and suite.get("failures") == "0"
 
 
-def test_junit_lists_every_checked_file(project: Path) -> None:
-    result = run_cli(
-        "check", "seeds", "--select", "FMT007", "--output-format", "junit", cwd=project
-    )
+def test_junit_lists_every_checked_file(shared: Path) -> None:
+    result = run_cli("check", "seeds", "--select", "FMT007", "--output-format", "junit", cwd=shared)
     assert result.code == 1
     suites = ET.fromstring(result.out).findall("testsuite")
     assert [s.get("name") for s in suites] == [f"seeds/{n}" for n in SEED_NAMES]
@@ -158,10 +174,10 @@ def test_junit_lists_every_checked_file(project: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["sarif", "junit", "full"])
-def test_exit_zero(project: Path, fmt: str) -> None:
-    result = run_cli("check", "seeds", "--exit-zero", "--output-format", fmt, cwd=project)
+def test_exit_zero(shared: Path, fmt: str) -> None:
+    result = run_cli("check", "seeds", "--exit-zero", "--output-format", fmt, cwd=shared)
     assert result.code == 0
-    assert len(parse(fmt, result.out)) == len(_findings(project))
+    assert len(parse(fmt, result.out)) == len(_findings(shared))
 
 
 @pytest.mark.parametrize("fmt", ["sarif", "junit", "gitlab"])
@@ -183,8 +199,8 @@ def test_output_file_in_a_missing_directory_is_one_clear_error(project: Path) ->
     assert "report.sarif" in result.err and not target.parent.exists()
 
 
-def test_full_format_shows_snippet_and_diff(project: Path) -> None:
-    result = run_cli("check", "seeds", "--select", "FMT011", "--output-format", "full", cwd=project)
+def test_full_format_shows_snippet_and_diff(shared: Path) -> None:
+    result = run_cli("check", "seeds", "--select", "FMT011", "--output-format", "full", cwd=shared)
     assert result.code == 1
     out = result.out
     assert "seeds/000_107d2fae691fd477.txt:1:1: FMT011 [*] Header" in out

@@ -2,7 +2,7 @@
 
 Modelled on ruff's full output::
 
-    seeds/002.txt:7:5: FMT007 [*] Trailing whitespace (space)
+    seeds/002.txt:7:10: FMT007 [*] Trailing whitespace (space)
       |
     7 | Some text
       |          ^^ FMT007
@@ -10,7 +10,7 @@ Modelled on ruff's full output::
       = help: Remove trailing whitespace
 
     ℹ Safe fix
-    7   |-Some text··
+    7   |-Some text
       7 |+Some text
 
 Findings about a whole file (no span) get the header line only. Long lines are
@@ -27,18 +27,18 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from corpuslint.emitters import EmitContext
 from corpuslint.emitters.common import printable
 from corpuslint.emitters.concise import format_line, summary
 from corpuslint.model import (
-    FIX_EDITS_SHOWN,
     Applicability,
     Diagnostic,
     Edit,
     Location,
     SourceLine,
+    first_edits,
 )
 
 MAX_WIDTH = 120  # code points of one line shown; longer lines are cut around the span
@@ -48,6 +48,7 @@ CUT = "…"
 # Stands for a cut inside the text a diff is computed on (U+FFFF is a noncharacter:
 # it never occurs in real text).
 _CUT_MARK = "\uffff"
+_CUT_MARK_CODE = ord(_CUT_MARK)
 _CR_SHOWN = "\u240d"  # ␍
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -58,14 +59,7 @@ _FIX_TITLE = {
 }
 
 # ANSI styles (used only when ctx.color is true).
-_BOLD, _RED, _GREEN, _BLUE, _CYAN, _RESET = (
-    "\x1b[1m",
-    "\x1b[1;31m",
-    "\x1b[32m",
-    "\x1b[1;34m",
-    "\x1b[36m",
-    "\x1b[0m",
-)
+_BOLD, _RED, _GREEN, _BLUE, _RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[32m", "\x1b[1;34m", "\x1b[0m"
 
 
 class _Style:
@@ -100,9 +94,6 @@ def _glyph(ch: str) -> tuple[str, int]:
     if category in ("Mn", "Me"):
         return ch, 0
     return ch, 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-_CUT_MARK_CODE = ord(_CUT_MARK)
 
 
 def visible(text: str) -> str:
@@ -203,15 +194,20 @@ class _Hunk:
     edits: list[Edit]
 
 
+class _Applied(NamedTuple):
+    hunk: _Hunk
+    before: list[str]  # the hunk's lines, each with its line end
+    after: list[str]  # the same after the edits
+
+
 def _hunks(edits: list[Edit]) -> list[_Hunk]:
     """Edits grouped by the rows they touch (edits on shared rows form one hunk)."""
     hunks: list[_Hunk] = []
     for e in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
         assert e.location is not None and e.end_location is not None
-        first = e.location.row
-        last = e.end_location.row
+        first, last = e.location.row, e.end_location.row
         if last > first and e.end_location.column == 1:
-            last -= 1
+            last -= 1  # ends at the start of a line (``_applied`` adds it if it gets joined)
         if hunks and first <= hunks[-1].last:
             hunks[-1].last = max(hunks[-1].last, last)
             hunks[-1].edits.append(e)
@@ -244,7 +240,7 @@ def _apply(hunk: _Hunk, lines: dict[int, SourceLine]) -> tuple[list[str], list[s
 
     def offset(loc: Location) -> int | None:
         if loc.row == hunk.last + 1 and loc.column == 1:
-            return len(before)
+            return len(before)  # the end of the hunk's last line ending
         sl = lines.get(loc.row)
         if sl is None or loc.row not in row_at:
             return None
@@ -289,23 +285,54 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
+def _applied(hunks: list[_Hunk], lines: dict[int, SourceLine]) -> list[_Applied]:
+    """Apply the hunks' edits; a hunk whose edits join the next line takes that line in."""
+    out: list[_Applied] = []
+    pending = list(reversed(hunks))
+    while pending:
+        hunk = pending.pop()
+        while True:
+            applied = _apply(hunk, lines)
+            if applied is None:
+                return out
+            before, after = applied
+            joined = (
+                before
+                and before[-1].endswith(("\n", "\r"))
+                and after
+                and not after[-1].endswith(("\n", "\r"))
+            )
+            if not joined:
+                break
+            hunk.last += 1  # the next line now continues the hunk's last line
+            while pending and pending[-1].first <= hunk.last:
+                merged = pending.pop()
+                hunk.edits += merged.edits
+                hunk.last = max(hunk.last, merged.last)
+        out.append(_Applied(hunk, before, after))
+    return out
+
+
 def _diff(d: Diagnostic, width: int, s: _Style) -> list[str]:
     """``ℹ Safe fix`` and the fix's first edits as a diff with old and new row numbers."""
     assert d.fix is not None
     out = [s(f"ℹ {_FIX_TITLE[d.fix.applicability]}", _BOLD)]
     lines = {sl.row: sl for sl in d.source_lines}
-    edits = [e for e in d.fix.edits[:FIX_EDITS_SHOWN] if e.location and e.end_location]
+    edits = [e for e in d.fix.edits if e.location and e.end_location]
+    shown_edits = first_edits(tuple(edits))
+    applied = _applied(_hunks(shown_edits), lines)
+    if len(shown_edits) < len(edits):
+        following = sorted(edits, key=lambda e: (e.span.start, e.span.end))[len(shown_edits)]
+        assert following.location is not None
+        if applied and following.location.row <= applied[-1].hunk.last:
+            applied.pop()  # an edit not shown changes that row too: the diff would lie
     bar = s("|", _BLUE)
     blank = " " * width
     no_newline = f"{blank} {blank} {bar} \\ No newline at end of file"
     shift = 0  # rows added (or removed) by the hunks above
     shown = 0
-    for hunk in _hunks(edits):
-        applied = _apply(hunk, lines)
-        if applied is None:
-            break
+    for hunk, before, after in applied:
         shown += len(hunk.edits)
-        before, after = applied
         last = lines[hunk.last]
         at_eof = last.terminator == "" and not last.clipped_end
         matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -315,7 +342,7 @@ def _diff(d: Diagnostic, width: int, s: _Style) -> list[str]:
                     old = str(hunk.first + i1 + k).rjust(width)
                     new = str(hunk.first + shift + j1 + k).rjust(width)
                     text = _diff_text(before[i1 + k], 0)
-                    out.append(f"{s(old, _BLUE)} {s(new, _BLUE)} {bar} {text}".rstrip())
+                    out.append(f"{s(old, _BLUE)} {s(new, _BLUE)} {bar}" + (text and f" {text}"))
                 continue
             lo = 0
             if i2 > i1 and j2 > j1:  # cut both sides alike, near where the lines differ
@@ -349,7 +376,7 @@ def _gutter_width(d: Diagnostic, rows: list[_Row]) -> int:
     """Digits of the largest row number shown (the diff's new rows included)."""
     top = max((r.line.row for r in rows), default=1)
     if d.fix is not None and d.source_lines:
-        added = sum(e.content.count("\n") for e in d.fix.edits[:FIX_EDITS_SHOWN])
+        added = sum(e.content.count("\n") for e in first_edits(d.fix.edits))
         top = max(top, max(sl.row for sl in d.source_lines) + added)
     return len(str(top))
 
