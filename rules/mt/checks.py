@@ -250,7 +250,8 @@ def _is_list_marker(t: str, i: int) -> bool:
     while j >= 0 and t[j].isalnum():
         j -= 1
     token = t[j + 1 : i]
-    return (0 < len(token) <= 2 and (j < 0 or t[j] in " \t")) or t[i - 1 : i] in (":", ";")
+    smiley = t[max(0, i - 2) : i] in (":-", ";-") or t[i - 1 : i] in (":", ";")
+    return (0 < len(token) <= 2 and (j < 0 or t[j] in " \t")) or smiley
 
 
 def unpaired_quotes(paras: list[Paragraph], text: str) -> Iterator[Signal]:

@@ -115,6 +115,63 @@ END_ABBREVIATIONS = frozenset(
         "l.a",
     ]
 )
+# Abbreviations that may stand before a lower-case word mid-sentence (AP state
+# names and the like): never the end of an orphan's sentence.
+OTHER_ABBREVIATIONS = frozenset(
+    [
+        "ala",
+        "ariz",
+        "ark",
+        "calif",
+        "colo",
+        "conn",
+        "del",
+        "fla",
+        "ga",
+        "ill",
+        "ind",
+        "kan",
+        "ky",
+        "la",
+        "md",
+        "mass",
+        "mich",
+        "minn",
+        "miss",
+        "mo",
+        "mont",
+        "neb",
+        "nev",
+        "okla",
+        "ore",
+        "pa",
+        "penn",
+        "tenn",
+        "tex",
+        "vt",
+        "va",
+        "wash",
+        "wis",
+        "wyo",
+        "dept",
+        "univ",
+        "assn",
+        "est",
+        "min",
+        "max",
+        "ibid",
+        "op",
+        "ed",
+        "eds",
+        "trans",
+        "incl",
+        "misc",
+        "govt",
+        "natl",
+        "intl",
+        "mfg",
+    ]
+)
 # Two-letter words that end sentences (other short tokens may be abbreviations).
 SHORT_WORDS = frozenset(
     ["it", "us", "me", "up", "on", "in", "to", "do", "go", "so", "be", "he", "we", "by", "of"]
@@ -304,7 +361,7 @@ def _is_boundary(text: str, dot: int, after: int) -> tuple[bool, bool]:
     # A lower-case word after a plain full stop: an orphan fragment, unless the
     # full stop closes an abbreviation we do not know (short, or all capitals),
     # or the next word is a camel-cased brand (iPhone, eBay).
-    plain_word = len(prev) >= 3 or low in SHORT_WORDS
+    plain_word = (len(prev) >= 3 or low in SHORT_WORDS) and low not in OTHER_ABBREVIATIONS
     if mark == "." and nxt[0].islower() and plain_word and prev.isalpha():
         if any(c.isupper() for c in nxt[1:]):
             return False, False
