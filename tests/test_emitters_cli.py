@@ -242,3 +242,21 @@ def test_console_script_writes_undecodable_names_as_utf8(tmp_path: Path) -> None
             ]["artifactLocation"]["uri"],
         }[fmt](result.out)
         assert shown == ("bad%FF.txt" if fmt == "sarif" else "bad\\xff.txt")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_statistics_in_json(shared: Path, fmt: str) -> None:
+    text = run_cli("check", "seeds", "--statistics", cwd=shared)
+    result = run_cli("check", "seeds", "--statistics", "--output-format", fmt, cwd=shared)
+    assert result.code == text.code == 1
+    rows = (
+        json.loads(result.out)
+        if fmt == "json"
+        else [json.loads(line) for line in result.out.splitlines()]
+    )
+    table = []
+    for line in text.out.splitlines():  # "6\tBP002\t[ ] navigation"
+        m = re.fullmatch(r"(\d+)\t(\S+)\t\[([* ])\] (\S+)", line)
+        assert m, line
+        table.append({"code": m[2], "name": m[4], "count": int(m[1]), "fixable": m[3] == "*"})
+    assert rows == table and sum(r["count"] for r in rows) == len(_findings(shared))

@@ -167,7 +167,11 @@ def run(args: argparse.Namespace) -> int:
         diagnostics = apply_baseline(load_baseline(args.baseline), pairs)
 
     buffer = io.StringIO()
-    if args.statistics:
+    if args.statistics and settings.output_format in ("json", "jsonl"):
+        from corpuslint.emitters.statistics import emit_json
+
+        emit_json(diagnostics, settings.output_format, args.unsafe_fixes, buffer)
+    elif args.statistics:
         buffer.write(_statistics(diagnostics, args.unsafe_fixes))
     else:
         ctx = EmitContext(
