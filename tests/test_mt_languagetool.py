@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -59,7 +60,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        if self.path.startswith("/v2/languages"):
+        if self.path.startswith("/v2/healthcheck"):
+            self._json({"status": "ok"})
+        elif self.path.startswith("/v2/languages"):
             self._json([{"name": "English (US)", "code": "en", "longCode": "en-US"}])
         else:
             self.send_error(404)
@@ -75,6 +78,14 @@ class _Handler(BaseHTTPRequestHandler):
         matches = [_match(text, m, "GRAMMAR") for m in GRAMMAR.finditer(text)]
         matches += [_match(text, m, "TYPOS") for m in TYPO.finditer(text)]
         self._json({"matches": matches, "language": {"code": "en-US"}})
+
+
+def serve(port: int, lifetime: float = 120.0) -> None:
+    """Run the fake server on ``port`` for at most ``lifetime`` seconds (the fake java)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+    threading.Timer(lifetime, server.shutdown).start()
+    server.serve_forever()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +183,56 @@ def test_ltp_path_without_languagetool_is_a_clear_error(tmp_path: Path, monkeypa
     code, _out, err = _cli("check", "doc.txt", "--select", "MT001", "--no-cache", cwd=tmp_path)
     assert code == 2
     assert "languagetool-server.jar" in err
+
+
+FAKE_JAVA = """#!{python}
+import os, sys
+args = sys.argv[1:]
+if args == ["-version"]:
+    sys.stderr.write('openjdk version "17.0.9" 2023-10-17\\n')
+    sys.exit(0)
+with open(os.environ["FAKE_LT_LOG"], "w") as fh:
+    fh.write(" ".join(args) + "\\n" + os.environ.get("JAVA_TOOL_OPTIONS", ""))
+sys.path.insert(0, {tests!r})
+from test_mt_languagetool import serve
+serve(int(args[args.index("-p") + 1]))
+"""
+
+
+def test_local_languagetool_via_ltp_path(tmp_path: Path, monkeypatch) -> None:
+    """The local mode: language-tool-python starts `java -cp languagetool-server.jar ...`.
+
+    A fake `java` on PATH stands in for the JVM and serves the same API, so the
+    library's own local-server code runs, with the heap cap we pass it.
+    """
+    from corpuslint.rules.mt import languagetool
+
+    install = tmp_path / "lt" / "LanguageTool-6.6"
+    install.mkdir(parents=True)
+    (install / "languagetool-server.jar").write_bytes(b"PK\x05\x06" + bytes(18))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    java = bin_dir / "java"
+    java.write_text(FAKE_JAVA.format(python=sys.executable, tests=str(Path(__file__).parent)))
+    java.chmod(0o755)
+    log = tmp_path / "java.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("LTP_PATH", str(tmp_path / "lt"))
+    monkeypatch.setenv("LTP_JAR_DIR_PATH", "")
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "")
+    monkeypatch.setenv("FAKE_LT_LOG", str(log))
+    (tmp_path / "corpuslint.toml").write_text(
+        '[rules.garbled-translation]\nengine = "languagetool"\nlanguagetool-memory = "256m"\n'
+    )
+    (tmp_path / "doc.txt").write_text(BAD)
+    try:
+        code, out, err = _cli("signals", "doc.txt", "--no-cache", cwd=tmp_path)
+        assert code == 0, err
+        assert json.loads(out)["mt"]["grammar_errors"] == 6
+        cmd, java_opts = log.read_text().split("\n", 1)
+        assert "languagetool-server.jar" in cmd and "org.languagetool.server.HTTPServer" in cmd
+        assert "-Xmx256m" in java_opts
+    finally:
+        if languagetool._tool.cache_info().currsize:
+            languagetool._tool("", "256m", "en-US").close()  # stops the fake server
+        languagetool._tool.cache_clear()

@@ -51,7 +51,8 @@ class GarbledTranslation(DocumentRule):
     (default 0.5) and it has at least `min-sentences` sentences. `data` holds
     the score, the share of garbled-looking sentences and the worst sentences.
     With `engine = "languagetool"` grammar-error density from LanguageTool
-    (`languagetool-url`, or a local LanguageTool via `LTP_PATH`, its JVM heap
+    (`languagetool-url`, or a local LanguageTool via `LTP_PATH` or
+    `LTP_JAR_DIR_PATH`, its JVM heap
     capped by `languagetool-memory`) joins the evidence.
 
     ## Why it matters
