@@ -287,6 +287,7 @@ def _continues_quote(paras: list[Paragraph], k: int, text: str) -> bool:
 # -- MT006 first person intruding into third-person reporting -----------------------------
 
 _FIRST_PERSON = re.compile(r"^(I|We)(\s|['’](m|ve|d|ll)\b)")
+_SPEAKER_LABEL = re.compile(r"^[A-Z][\w.\- ]{0,30}:\s")
 _ATTRIBUTION = re.compile(r"\b(said|says|told|added|according to|reported|stated)\b")
 
 
@@ -304,6 +305,8 @@ def first_person(paras: list[Paragraph], sents: list[Sentence]) -> Iterator[Sign
         prev = sents[i - 1] if i > 0 else None
         if prev is not None and prev.text.rstrip().endswith(":"):
             continue
+        if _SPEAKER_LABEL.match(p.text):
+            continue  # an interview turn (`A: I expect ...`, `SMITH: We ...`)
         candidates.append(s)
     if not candidates:
         return

@@ -52,8 +52,8 @@ class GarbledTranslation(DocumentRule):
     the score, the share of garbled-looking sentences and the worst sentences.
     With `engine = "languagetool"` grammar-error density from LanguageTool
     (`languagetool-url`, or a local LanguageTool via `LTP_PATH` or
-    `LTP_JAR_DIR_PATH`, its JVM heap
-    capped by `languagetool-memory`) joins the evidence.
+    `LTP_JAR_DIR_PATH`, its JVM heap capped by `languagetool-memory`) joins
+    the evidence.
 
     ## Why it matters
     Machine-translated articles gone wrong read as fluent at a glance but carry
@@ -218,8 +218,9 @@ class FirstPersonIntrusion(_SignalRule):
     ## What it does
     In a document that reports in the third person (attributions such as
     `said` or `according to`), flags sentences that start with `I` or `We`
-    outside any quotation. Documents written in the first person (more than
-    four such sentences, or more than a third of them) are left alone.
+    outside any quotation, except in interview turns (`A: I think ...`).
+    Documents written in the first person (more than four such sentences, or
+    more than a third of them) are left alone.
 
     ## Why it matters
     Translation systems turn quoted or reported speech into stray first-person
