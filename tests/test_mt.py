@@ -176,3 +176,20 @@ def test_languagetool_engine_needs_a_server(tmp_path: Path, monkeypatch) -> None
     code, _out, err = cli("check", "a.txt", "--select", "MT001", "--no-cache", cwd=tmp_path)
     assert code == 2
     assert "languagetool-url" in err and "LTP_PATH" in err and "Traceback" not in err
+
+
+def test_runs_without_mt_never_load_the_model() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from corpuslint.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['check', 'seeds', '--select', 'FMT', '--no-cache'])\n"
+        "print('corpuslint.rules.mt.model' in sys.modules)\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['check', 'seeds', '--select', 'MT001', '--no-cache'])\n"
+        "print('corpuslint.rules.mt.model' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert proc.stdout.split() == ["False", "True"], proc.stderr
