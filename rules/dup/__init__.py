@@ -6,5 +6,7 @@ computed, datasketch only by ``corpuslint.rules.dup.interop``, torch only by DUP
 
 from corpuslint.rules.dup.exact import ExactDuplicate
 from corpuslint.rules.dup.near import NearDuplicate
+from corpuslint.rules.dup.paragraphs import RepeatedParagraph
+from corpuslint.rules.dup.story import SameStory
 
-RULES = [ExactDuplicate, NearDuplicate]
+RULES = [ExactDuplicate, NearDuplicate, RepeatedParagraph, SameStory]

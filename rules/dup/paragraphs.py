@@ -1,0 +1,115 @@
+"""DUP003: a paragraph that repeats an earlier paragraph of the same document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpuslint.rules.dup.normalize import fold
+
+from corpuslint.document import Document
+from corpuslint.model import Diagnostic, Edit, Fix, FixAvailability, Severity
+from corpuslint.rule import CheckContext, DocumentRule
+
+# A blank line (only spaces or tabs) with its line break ends a paragraph.
+_BLANK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?=\r\n|\r|\n|$)")
+_LINE = re.compile(r"[^\r\n]+")
+_PREVIEW = 60
+
+
+@dataclass(frozen=True)
+class ParagraphOptions:
+    min_words: int = 8
+
+    def __post_init__(self) -> None:
+        if self.min_words < 1:
+            raise ValueError("min-words must be at least 1")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph's text (without surrounding line breaks).
+
+    Paragraphs are separated by blank lines; a document without any blank line
+    has one paragraph per line.
+    """
+    out = []
+    if _BLANK.search(text.strip("\r\n")):
+        pos = 0
+        for m in _BLANK.finditer(text):
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, len(text)))
+    else:
+        out = [(m.start(), m.end()) for m in _LINE.finditer(text)]
+    spans = []
+    for start, end in out:
+        chunk = text[start:end]
+        lead = len(chunk) - len(chunk.lstrip())
+        trail = len(chunk) - len(chunk.rstrip())
+        if lead + trail < len(chunk):
+            spans.append((start + lead, end - trail))
+    return spans
+
+
+class RepeatedParagraph(DocumentRule):
+    """A paragraph repeats an earlier paragraph of the same document.
+
+    ## What it does
+    Splits the document into paragraphs (blocks separated by blank lines; one per
+    line when there is no blank line), compares them after Unicode normalisation,
+    case folding and whitespace folding, and flags every repeat of a paragraph of
+    at least `min-words` words (default 8), naming the line of its first
+    occurrence. Short repeated lines (ad markers, "Read more") are left to the
+    boilerplate rules.
+
+    ## Why it matters
+    A paragraph that appears twice is a scraping or merge error (a page fetched
+    with its teaser, a template applied twice); it skews n-gram statistics and
+    teaches a model to repeat itself.
+
+    ## Example
+    The lead paragraph of an article appears again after the byline: the second
+    copy is flagged as a repeat of line 3.
+
+    ## Fix safety
+    The fix deletes the repeated paragraph. It is unsafe: a repetition can be
+    deliberate (a quoted refrain, a poem's chorus).
+    """
+
+    code = "DUP003"
+    name = "repeated-paragraph"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.ALWAYS
+    Options = ParagraphOptions
+
+    def check(self, doc: Document, ctx: CheckContext) -> Iterator[Diagnostic]:
+        text = doc.text
+        spans = paragraphs(text)
+        first: dict[str, int] = {}
+        for n, (start, end) in enumerate(spans):
+            chunk = text[start:end]
+            words = chunk.split()
+            if len(words) < self.options.min_words:
+                continue
+            key = " ".join(fold(chunk).split())
+            if key not in first:
+                first[key] = start
+                continue
+            original = first[key]
+            row = doc.line_index.location(original).row
+            # delete up to the next paragraph (or from the previous one, at the end)
+            if n + 1 < len(spans):
+                edit = Edit.delete(start, spans[n + 1][0])
+            else:
+                edit = Edit.delete(spans[n - 1][1], end)
+            preview = " ".join(words)
+            if len(preview) > _PREVIEW:
+                preview = preview[: _PREVIEW - 1] + "…"
+            yield self.diagnostic(
+                doc,
+                (start, end),
+                f'Paragraph repeats the one at line {row}: "{preview}"',
+                fix=Fix.unsafe(edit, message="Delete the repeated paragraph"),
+                data={"first_line": row, "words": len(words)},
+            )
