@@ -29,7 +29,16 @@ from corpuslint.document import Document
 from corpuslint.model import Diagnostic
 
 _WORD = re.compile(r"\w+")
-_DUP_KEYS = ("cluster", "cluster_id", "cluster_size", "jaccard", "file", "files", "match", "of")
+# Keys of the DUP findings' ``data`` carried into the record (first finding wins).
+_DUP_KEYS = (
+    "duplicate_of",
+    "original",
+    "cluster",
+    "cluster_size",
+    "group_size",
+    "jaccard",
+    "others",
+)
 
 
 @dataclass(frozen=True)

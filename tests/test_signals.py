@@ -53,9 +53,17 @@ def finding(code: str, name: str, row: int | None, data: dict | None = None) -> 
         ([finding("ENC004", "invisible-character", 3)], "mojibake_count", 0),
         ([], "duplicate", None),
         (
-            [finding("DUP002", "near-duplicate", None, {"cluster": 7, "jaccard": 0.9})],
+            [finding("DUP002", "near-duplicate", None, {"cluster": "x.txt", "jaccard": 0.9})],
             "duplicate",
-            {"codes": ["DUP002"], "cluster": 7, "jaccard": 0.9},
+            {"codes": ["DUP002"], "cluster": "x.txt", "jaccard": 0.9},
+        ),
+        (
+            [
+                finding("DUP001", "exact-duplicate", None, {"duplicate_of": "o.txt"}),
+                finding("DUP002", "near-duplicate", None, {"duplicate_of": "p.txt"}),
+            ],
+            "duplicate",
+            {"codes": ["DUP001", "DUP002"], "duplicate_of": "o.txt"},
         ),
         ([finding("FMT007", "trailing-whitespace", 3)], "findings", {"FMT007": 1}),
         ([], "words", 23),  # \w+ runs: date 2024 03 20 = 4, ... CafÃ = 1
