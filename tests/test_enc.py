@@ -98,6 +98,71 @@ def test_ftfy_repairs_reproduce_fix_text_on_random_text(text: str) -> None:
     assert apply_ftfy_repairs(text) == expected
 
 
+def _category_chars() -> dict[str, str]:
+    """ftfy's mojibake categories with their ranges expanded."""
+    from ftfy.badness import MOJIBAKE_CATEGORIES
+
+    out = {}
+    for name, spec in MOJIBAKE_CATEGORIES.items():
+        chars, i = [], 0
+        while i < len(spec):
+            if i + 2 < len(spec) and spec[i + 1] == "-":
+                chars.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+                i += 3
+            else:
+                chars.append(spec[i])
+                i += 1
+        out[name] = "".join(chars)
+    return out
+
+
+# Characters ftfy's badness regex names literally, beyond its categories.
+_LITERALS = "ÂÃÎÐØÙ€œŠšŸž¢£°·»–—´×²³µ¹¼½¾√±∂†≠®™≤≥¥ø≈‚Äâóàäêвоў ЂВГРСβΆāΒΓΞΟ\xa0\xad¡"
+
+
+def test_badness_gate_covers_every_bad_pair() -> None:
+    """Every two-character string ftfy calls bad passes the gate."""
+    from ftfy.badness import is_bad
+
+    from corpuslint.rules.enc.badness_gate import may_be_bad
+
+    alphabet = sorted(set("".join(_category_chars().values()) + _LITERALS + "aZ .?1"))
+    missed = [a + b for a in alphabet for b in alphabet if is_bad(a + b) and not may_be_bad(a + b)]
+    assert missed == []
+
+
+def test_badness_gate_covers_bad_triples() -> None:
+    """Three-character strings over a few characters of every category."""
+    from ftfy.badness import is_bad
+
+    from corpuslint.rules.enc.badness_gate import may_be_bad
+
+    reps = {c for chars in _category_chars().values() for c in (chars[0], chars[-1])}
+    alphabet = sorted(reps | set(_LITERALS) | set("aZ .1"))
+    missed = [
+        a + b + c
+        for a in alphabet
+        for b in alphabet
+        for c in alphabet
+        if is_bad(a + b + c) and not may_be_bad(a + b + c)
+    ]
+    assert missed == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(sorted(set(_LITERALS + "aZ .,1’“”—…éÉçßАяΑω©®™°±"))), max_size=12
+    )
+)
+def test_badness_gate_on_random_text(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    from corpuslint.rules.enc.badness_gate import may_be_bad
+
+    assert may_be_bad(text) or not is_bad(text)
+
+
 def test_shortened_segment_maps_back() -> None:
     line = "a" * 100 + "Ã©" + "b" * 100 + "Ã¼" + "c" * 5
     segment = Compressed(line)

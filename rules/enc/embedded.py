@@ -11,7 +11,9 @@ MacRoman) and accepts one only when decoding it as UTF-8 gives something a
 writer would plausibly have meant, by rules that legitimate text does not meet:
 
 * the sequence holds evidence of mojibake: a symbol or control character
-  (`√ © ‚ € ™ ±`), or a quote or dash glued to a letter (`Ã–sterreich`);
+  (`√ © ‚ € ™ ±`), a letter that text hardly uses but mojibake does (`ƒ Ÿ Š`),
+  or a quote or dash glued to a letter (`Ã–sterreich`); or else it is at
+  least two sequences that decode to a word of one non-Latin script;
 * the decoded text is ordinary: Latin letters from the common Latin blocks
   (not IPA or Latin Extended-B, which is what `CAFÉ’s` would decode to), or a
   word of at least two letters of one other script, or punctuation, currency,
@@ -42,6 +44,9 @@ _ENCODINGS = (
 _COMMON_PUNCT = frozenset(
     "\u00a0\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u2039\u203a"
 )
+# Letters that hardly occur in text except as mojibake (ftfy counts most of them
+# "bad"): the Windows-1252 letters of bytes 80-9F, ƒ, and the ordinal indicators.
+_ODD_LETTERS = frozenset("\u0160\u0161\u0152\u0153\u017d\u017e\u0178\u0192\u00aa\u00ba")
 
 
 def _table(codec: str, fallback: str | None) -> dict[str, int]:
@@ -70,14 +75,19 @@ def _detectors():
         table = _table(codec, fallback)
         lossy = "\ufffd" if name.startswith("sloppy") else ""
         cont = _cls(table, 0x80, 0xBF, lossy)
-        pattern = re.compile(
-            "(?:"
-            f"{_cls(table, 0xC2, 0xDF)}{cont}"
-            f"|{_cls(table, 0xE0, 0xEF)}{cont}{{2}}"
-            f"|{_cls(table, 0xF0, 0xF4)}{cont}{{3}}"
-            ")+"
+        lead2, lead3, lead4 = (
+            _cls(table, 0xC2, 0xDF),
+            _cls(table, 0xE0, 0xEF),
+            _cls(table, 0xF0, 0xF4),
         )
-        out.append((name, table, pattern))
+        # Where a sequence starts: one class and look-behinds, which the regex
+        # engine scans far faster than the alternation below.
+        leads = _cls(table, 0xC2, 0xF4)
+        start = re.compile(
+            f"{leads}(?:(?<={lead2}){cont}|(?<={lead3}){cont}{{2}}|(?<={lead4}){cont}{{3}})"
+        )
+        run = re.compile(f"(?:{lead2}{cont}|{lead3}{cont}{{2}}|{lead4}{cont}{{3}})+")
+        out.append((name, table, start, run))
     return out
 
 
@@ -112,18 +122,36 @@ def _decode(data: bytes) -> tuple[str, bool] | None:
         return None
 
 
-def find_embedded(text: str, taken: list[tuple[int, int]]) -> list[Repair]:
-    """Embedded mojibake in ``text`` outside the ``taken`` spans (ftfy's repairs)."""
-    found: list[Repair] = []
+def find_embedded(
+    text: str, taken: list[tuple[int, int]], *, overlapping: bool = False
+) -> list[Repair]:
+    """Embedded mojibake in ``text`` outside the ``taken`` spans (ftfy's repairs).
+
+    Every encoding proposes its sequences; where proposals overlap, the longest
+    wins (``‚Ä¶`` read as MacRoman explains more than its tail ``Ä¶`` read as
+    Latin-1). With ``overlapping``, every plausible proposal is returned.
+    """
     masked = _mask(text, taken)
-    for name, table, pattern in _detectors():
-        for m in pattern.finditer(masked):
-            start, end = m.span()
-            repair = _judge(text, start, end, name, table)
+    proposals: list[Repair] = []
+    for name, table, start, run in _detectors():
+        pos = 0
+        while (m := start.search(masked, pos)) is not None:
+            whole = run.match(masked, m.start())
+            pos = whole.end()
+            if pos - whole.start() == 2 and masked[whole.start()] in _COMMON_PUNCT:
+                # ``l’é`` in MacRoman: one character of Armenian, Cyrillic or IPA,
+                # which _plausible always rejects. Common in French; skip early.
+                continue
+            repair = _judge(text, whole.start(), whole.end(), name, table)
             if repair is not None:
-                found.append(repair)
-                masked = _mask(masked, [(start, end)])
-    return found
+                proposals.append(repair)
+    if overlapping:
+        return proposals
+    chosen: list[Repair] = []
+    for repair in sorted(proposals, key=lambda r: (r.start - r.end, r.start)):
+        if not any(c.start < repair.end and repair.start < c.end for c in chosen):
+            chosen.append(repair)
+    return sorted(chosen, key=lambda r: r.start)
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -162,14 +190,24 @@ def _judge(text: str, start: int, end: int, name: str, table) -> Repair | None:
         current = decoded
         if lossy or len(current) < 2:
             break
-    if not plan or not _evidence(original, text, end):
+    if not plan:
+        return None
+    if not (_evidence(original, text, end) or _foreign_word(original, current)):
         return None
     return Repair(start, end, original, current, tuple(plan), False, "embedded")
 
 
+def _foreign_word(original: str, decoded: str) -> bool:
+    """Two or more encoded sequences that decode to a word of a non-Latin script
+    (``ÿßŸÅŸáÿßŸÜ`` -> ``اصفهان``): correct Latin text does not do that by chance."""
+    scripts = {_script(ch) for ch in decoded if ch.isalpha()}
+    letters = sum(ch.isalpha() for ch in decoded)
+    return len(original) >= 4 and letters >= 2 and len(scripts) == 1 and "LATIN" not in scripts
+
+
 def _evidence(original: str, text: str, end: int) -> bool:
     for i, ch in enumerate(original):
-        if ch == "\ufffd":
+        if ch == "\ufffd" or ch in _ODD_LETTERS:
             return True
         if ch in _COMMON_PUNCT:
             following = original[i + 1] if i + 1 < len(original) else text[end : end + 1]
@@ -222,7 +260,7 @@ def _plausible(decoded: str, text: str, start: int, end: int) -> bool:
             continue
         script = _script(ch)
         if script is None:
-            if not _in(_SYMBOLS_OK, cp):
+            if not (_in(_SYMBOLS_OK, cp) or unicodedata.category(ch).startswith("P")):
                 return False
             continue
         if script == "LATIN" and not _in(_LATIN_OK, cp):
@@ -234,7 +272,9 @@ def _plausible(decoded: str, text: str, start: int, end: int) -> bool:
     if not scripts:
         return True
     script = next(iter(scripts))
-    if script != "LATIN" and letters < 2:
+    # A lone letter of another script is a coincidence more often than mojibake,
+    # unless bytes around it were lost (U+FFFD) in the same sequence.
+    if script != "LATIN" and letters + decoded.count("\ufffd") < 2:
         return False
     for neighbour in (text[start - 1 : start], text[end : end + 1]):
         other = _script(neighbour) if neighbour else None

@@ -108,8 +108,8 @@ class Repair:
     """One span that is rewritten: ``text[start:end]`` becomes ``fixed``.
 
     ``source`` is ``"ftfy"`` for ftfy's own repairs and ``"embedded"`` for
-    mojibake embedded in otherwise correct text that ftfy leaves alone
-    (``embedded.py``); those are never safe.
+    mojibake embedded in otherwise correct text that ftfy leaves alone, or
+    repairs wrongly (``embedded.py``); those are never safe.
     """
 
     start: int
@@ -119,6 +119,11 @@ class Repair:
     plan: tuple[tuple[str, str], ...]
     safe: bool
     source: str = "ftfy"
+    # ftfy repaired the whole line with one re-encoding (not piecewise with
+    # decode_inconsistent_utf8, whose pieces can cut a sequence in two).
+    whole_line: bool = True
+    # For an embedded repair that replaces ftfy's piecewise ones: what ftfy wrote.
+    ftfy_text: str | None = None
 
     @property
     def c1_only(self) -> bool:
@@ -215,12 +220,48 @@ def _segment_repairs(segment: Compressed, base: int) -> list[Repair] | None:
     found = _repair_segment(segment)
     if found is None:
         return None
+    if not all(r.whole_line for r in found):
+        found = _prefer_whole_sequences(segment.text, found)
     found.extend(find_embedded(segment.text, [(r.start, r.end) for r in found]))
     found.sort(key=lambda r: r.start)
     restored = [segment.restore(r, base) for r in found]
     if any(r is None for r in restored):
         return None
     return restored
+
+
+def _prefer_whole_sequences(text: str, found: list[Repair]) -> list[Repair]:
+    """Replace ftfy's piecewise repairs that cut a longer mojibake sequence.
+
+    ftfy's ``decode_inconsistent_utf8`` only knows Latin-1-like encodings, so in
+    MacRoman ``‚Ä¶`` (an ellipsis) it repairs ``Ä¶`` as Latin-1 and writes
+    ``‚Ķ``. When an embedded sequence strictly contains such pieces and decodes
+    plausibly as a whole, the whole sequence is the repair (unsafe, and the
+    message says what ftfy would have written).
+    """
+    from corpuslint.rules.enc.embedded import find_embedded
+
+    proposals = find_embedded(text, [], overlapping=True)
+    for whole in sorted(proposals, key=lambda r: r.start - r.end):
+        inside = [r for r in found if whole.start <= r.start and r.end <= whole.end]
+        crossing = [
+            r for r in found if r not in inside and r.start < whole.end and whole.start < r.end
+        ]
+        if (
+            not inside
+            or whole in found
+            or crossing
+            or any(r.whole_line for r in inside)
+            or any((r.start, r.end) == (whole.start, whole.end) for r in inside)
+        ):
+            continue
+        ftfy_text = text[whole.start : whole.end]
+        for r in sorted(inside, key=lambda r: -r.start):
+            a, b = r.start - whole.start, r.end - whole.start
+            ftfy_text = ftfy_text[:a] + r.fixed + ftfy_text[b:]
+        found = [r for r in found if r not in inside]
+        found.append(replace(whole, ftfy_text=ftfy_text))
+    return found
 
 
 # Printable ASCII stretches longer than this are shortened before ftfy sees them.
@@ -274,8 +315,12 @@ class Compressed:
 def _repair_segment(segment: Compressed) -> list[Repair] | None:
     """ftfy's repairs of one segment (in its compressed offsets); None when the
     shortened text cannot be aligned and the whole segment must be used."""
-    ftfy, badness, config = _ftfy()
+    from corpuslint.rules.enc.badness_gate import may_be_bad
+
     text = segment.text
+    if not may_be_bad(text):  # ftfy changes nothing in a line it does not find bad
+        return []
+    ftfy, badness, config = _ftfy()
     try:
         fixed, steps = ftfy.fix_and_explain(text, config)
     except Exception:  # ftfy on hostile input (lone surrogates, ...): leave it be
@@ -297,7 +342,8 @@ def _repair_segment(segment: Compressed) -> list[Repair] | None:
         before = text[lo:hi]
         after = text[lo:a] + repaired + text[b:hi]
         safe = _is_encoding_only(plan) and badness(after) < badness(before)
-        repairs.append(Repair(a, b, original, repaired, plan, safe))
+        whole_line = _is_encoding_only(line_plan)
+        repairs.append(Repair(a, b, original, repaired, plan, safe, whole_line=whole_line))
     return repairs
 
 
@@ -389,4 +435,9 @@ def _trim(original: str, fixed: str, a: int, b: int, c: int, d: int) -> tuple[in
         td -= 1
     if ta == tb or tc == td:
         return a, b, c, d
+    # A U+FFFD right after the change is the end of a lossy sequence (``â€�`` became
+    # ``�``): keep it in the span, where it belongs.
+    while tb < b and original[tb] == "\ufffd" and original[tb - 1] >= "\x80":
+        tb += 1
+        td += 1
     return ta, tb, tc, td
