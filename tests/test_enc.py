@@ -180,6 +180,15 @@ def test_shortened_segment_maps_back() -> None:
         # MacRoman next to text MacRoman cannot encode: ftfy leaves it; unsafe repair.
         ("In Łódź, Moli\u221a\u00aere was staged.", "√®", "è", False),
         ("In Łódź, it\u201a\u00c4\u00f4s fine.", "‚Äô", "’", False),
+        # Emoji with a variation selector, MacRoman, next to text MacRoman lacks.
+        ("Łódź " + moji("❤️", "mac_roman") + " x", moji("❤️", "mac_roman"), "❤️", False),
+        # Greek in Windows-1252 (a word of one other script).
+        (
+            "Łódź " + moji("Αθήνα", "sloppy-windows-1252"),
+            moji("Αθήνα", "sloppy-windows-1252"),
+            "Αθήνα",
+            True,
+        ),
     ],
 )
 def test_repair_span_and_safety(text, original, fixed, safe) -> None:

@@ -31,8 +31,10 @@ def gates() -> tuple[re.Pattern[str], re.Pattern[str]]:
     def c(*names: str) -> str:
         return "".join(CAT[name] for name in names)
 
-    # (first character class, second character class): one pair for each
-    # alternative of ftfy.badness.BADNESS_RE, in its order. The scan stops at
+    # (first character class, second character class[, what must follow]): one
+    # for each alternative of ftfy.badness.BADNESS_RE, in its order (a closing
+    # quote after an accented letter is only bad before a word character, as in
+    # the regex: Czech „slovo“ is not bad). The scan stops at
     # the rarer character of the pair: the second one (in Greek or Russian text
     # every letter can start a pair, few can end one) ...
     by_second = [
@@ -46,10 +48,12 @@ def gates() -> tuple[re.Pattern[str], re.Pattern[str]]:
         (
             c("lower_accented", "upper_accented", "box", "currency", "end_punctuation"),
             c("start_punctuation"),
+            f"[{c('numeric')}]",
         ),
         (
             c("lower_accented", "upper_accented", "currency", "numeric", "box", "law"),
             c("end_punctuation"),
+            f"[{c('start_punctuation')}]",
         ),
         (c("currency", "numeric", "box"), c("start_punctuation")),
         (c("upper_accented"), c("start_punctuation", "currency")),
@@ -65,7 +69,7 @@ def gates() -> tuple[re.Pattern[str], re.Pattern[str]]:
             ),
             c("box"),
         ),
-        (c("lower_accented", "upper_accented"), c("start_punctuation", "end_punctuation")),
+        (c("lower_accented", "upper_accented"), c("start_punctuation", "end_punctuation"), r"\w"),
         (c("upper_accented"), "°"),
         ("×", "²³"),
         ("à", "²µ¹¼½¾"),
@@ -90,11 +94,13 @@ def gates() -> tuple[re.Pattern[str], re.Pattern[str]]:
     ]
     # Characters that are bad on their own or next to anything.
     singles = c("c1", "bad", "box")
-    seconds = "".join(second for _, second in by_second)
+    seconds = "".join(pair[1] for pair in by_second)
     branches = [f"(?<=[{singles}])", "(?<=[Œœ])(?![A-Za-z])", "(?<=[ÃÂ])(?= )"]
-    branches += [f"(?<=[{first}][{second}])" for first, second in by_second]
+    for first, second, *after in by_second:
+        follow = f"(?={after[0]})" if after else ""
+        branches.append(f"(?<=[{first}][{second}]){follow}")
     gate_a = re.compile(f"[{singles}{seconds}ŒœÃÂ](?:" + "|".join(branches) + ")")
-    firsts = "".join(first for first, _ in by_first)
+    firsts = "".join(pair[0] for pair in by_first)
     branches = [f"(?<=[{first}])(?=[{second}])" for first, second in by_first]
     gate_b = re.compile(f"[{firsts}](?:" + "|".join(branches) + ")")
     return gate_a, gate_b

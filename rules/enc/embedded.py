@@ -229,7 +229,8 @@ _SYMBOLS_OK = (
     (0x2100, 0x22FF),
     (0x2300, 0x23FF),
     (0x25A0, 0x27BF),
-    (0xFE0F, 0xFE0F),
+    (0x20E3, 0x20E3),  # combining enclosing keycap (1️⃣)
+    (0xFE00, 0xFE0F),  # variation selectors (❤️)
     (0xFFFD, 0xFFFD),
     (0x1F000, 0x1FAFF),
 )
@@ -243,15 +244,17 @@ def _in(ranges, cp: int) -> bool:
 @lru_cache(maxsize=8192)
 def _script(ch: str) -> str | None:
     """A letter's script from its Unicode name (CJK scripts as one); None for others."""
-    if not (ch.isalpha() or unicodedata.category(ch).startswith("M")):
+    if not (ch.isalpha() or unicodedata.category(ch).startswith("M")) or _in(_SYMBOLS_OK, ord(ch)):
         return None
     word = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
     return "CJK" if word in _CJK else word
 
 
 def _plausible(decoded: str, text: str, start: int, end: int) -> bool:
-    if not decoded or unicodedata.category(decoded[0]).startswith("M"):
+    if not decoded:
         return False
+    if unicodedata.category(decoded[0]).startswith("M") and not _in(_SYMBOLS_OK, ord(decoded[0])):
+        return False  # a combining mark cannot start what was written
     scripts = set()
     letters = 0
     for ch in decoded:

@@ -55,47 +55,83 @@ def _char_class(chars: set[str]) -> str:
 
 
 _C1_CHARS = {chr(i) for i in range(0x80, 0xA0)}
-_LEAD = _decoded(range(0xC2, 0xF5)) - set(" ?")
-# Continuation bytes, plus U+FFFD, which the sloppy codecs use for a lost byte.
+# Continuation bytes, plus U+FFFD, which ftfy's sloppy codecs use for a lost byte.
 _CONT = _decoded(range(0x80, 0xC0)) | _C1_CHARS | {"\ufffd"}
+# Where ftfy's restore_byte_a0 accepts a space for byte A0 (chardata.ALTERED_UTF8_RE
+# and fixes.A_GRAVE_WORD_RE): lead bytes allowing it at continuation position 1,
+# 2 and 3. Never in MacRoman, where ftfy does not try it.
+_A0_AT = (
+    frozenset((0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0)),
+    frozenset((0xE0, 0xE1, 0xE2, 0xE3, 0xF0)),
+    frozenset((0xF0,)),
+)
+# Lead bytes after which its lossy-sequence repair accepts "?" for a lost byte.
+_Q_LEADS = frozenset((0xC2, 0xC3, *range(0xE0, 0xF5)))
 
 
-def _build_prefilter() -> re.Pattern[str]:
-    """Lead + continuation, or one of ftfy's altered forms, or a C1 control.
+def _leads(lo: int, hi: int, only=None, encodings=_ENCODINGS) -> set[str]:
+    values = [v for v in range(lo, hi + 1) if v != 0xC1 and (only is None or v in only)]
+    return _decoded(values, encodings)
 
-    Written as one character class followed by look-behind branches, so that the
-    regex engine can skip over text quickly (an alternation of classes is ~15x slower).
+
+def _build_prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where a UTF-8 sequence as some single-byte encoding shows it may start.
+
+    Two scans, each one character class followed by look-behinds, which the
+    regex engine runs at hundreds of MB/s (an alternation of classes is ~15x
+    slower). Both stop at the character *after* a lead, because leads are
+    common letters (every Cyrillic letter is one in cp1251) and what follows a
+    lead in mojibake is rare: a continuation character or a C1 control, or a
+    space or "?" standing for a lost byte where ftfy accepts that
+    (restore_byte_a0, replace_lossy_sequences). ``_possible`` then checks the
+    whole sequence in each encoding.
     """
-    lead2 = _decoded(range(0xC2, 0xE0))
-    lead3_a0 = _decoded(range(0xE0, 0xE4), ("latin-1", "cp1252"))
-    # ftfy's restore_byte_a0: a no-break space (byte A0) turned into a space.
-    lead2_a0 = _decoded((0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9), ("latin-1", "cp1252"))
+    not_mac = tuple(e for e in _ENCODINGS if e != "mac_roman")
     cont = _char_class(_CONT)
-    lead = _char_class(_LEAD)
-    branches = (
-        f"(?<={lead}){cont}",
-        f"(?<={_char_class(lead2_a0)}) ",
-        f"(?<={_char_class(lead3_a0)}) {cont}",
-        f"(?<={lead})[?\ufffd]{cont}",
-        f"(?<={_char_class(lead2)})[?\ufffd]",
-        f"(?<={_char_class(_C1_CHARS)})",
-    )
-    return re.compile(_char_class(_LEAD | _C1_CHARS) + "(?:" + "|".join(branches) + ")")
+    leads = _char_class(_leads(0xC0, 0xF4))
+    after_lead = re.compile(f"{cont}(?:(?<={_char_class(_C1_CHARS)})|(?<={leads}{cont}))")
+    space_leads = _char_class(_leads(0xC0, 0xF4, _A0_AT[0], not_mac))
+    q_leads = _char_class(_leads(0xC0, 0xF4, _Q_LEADS))
+    wildcard = re.compile(f"[ ?](?:(?<={space_leads} )|(?<={q_leads}\\?))")
+    return after_lead, wildcard
 
 
-def _build_pairs() -> dict[str, frozenset[str]]:
-    """For each lead character, the continuations it forms UTF-8 with in one encoding."""
-    pairs: dict[str, set[str]] = {}
+def _build_leads() -> dict[str, tuple[tuple[frozenset[str], ...], ...]]:
+    """For each lead character: what each continuation may be, per sequence length."""
+    leads: dict[str, list[tuple[frozenset[str], ...]]] = {}
     for encoding in _ENCODINGS:
-        leads = _decoded(range(0xC2, 0xF5), (encoding,))
-        conts = _decoded(range(0x80, 0xC0), (encoding,)) | _C1_CHARS | {"\ufffd"}
-        for lead in leads:
-            pairs.setdefault(lead, set()).update(conts)
-    return {lead: frozenset(conts) for lead, conts in pairs.items()}
+        conts = frozenset(_decoded(range(0x80, 0xC0), (encoding,)) | _C1_CHARS | {"\ufffd"})
+        for value in range(0xC0, 0xF5):
+            decoded = _decoded((value,), (encoding,))
+            if value == 0xC1 or not decoded:
+                continue
+            length = 2 if value < 0xE0 else 3 if value < 0xF0 else 4
+            positions = []
+            for i in range(length - 1):
+                allowed = conts
+                if value == 0xC0:  # C0 80: Java's "modified UTF-8" NUL, which ftfy decodes
+                    allowed = frozenset(_decoded((0x80,), (encoding,)))
+                if encoding != "mac_roman" and value in _A0_AT[i]:
+                    allowed = allowed | {" "}
+                if value in _Q_LEADS:
+                    allowed = allowed | {"?"}
+                positions.append(allowed)
+            leads.setdefault(decoded.pop(), []).append(tuple(positions))
+    # One option per sequence length, its positions merged over the encodings:
+    # a little looser, much faster, still never missing a real sequence.
+    merged: dict[str, tuple[tuple[frozenset[str], ...], ...]] = {}
+    for lead, options in leads.items():
+        by_length: dict[int, list[frozenset[str]]] = {}
+        for positions in options:
+            current = by_length.setdefault(len(positions), list(positions))
+            for i, allowed in enumerate(positions):
+                current[i] = current[i] | allowed
+        merged[lead] = tuple(tuple(p) for p in by_length.values())
+    return merged
 
 
-PREFILTER = _build_prefilter()
-_PAIRS = _build_pairs()
+AFTER_LEAD, WILDCARD = _build_prefilters()
+_LEADS = _build_leads()
 _C1 = re.compile("[\x80-\x9f]")
 # Characters ftfy's encoding fixes keep in place: ASCII other than the space,
 # "?", SUB and NUL (which restore_byte_a0, the lossy-sequence fix and Java's
@@ -166,39 +202,59 @@ def _is_encoding_only(plan: tuple[tuple[str, str], ...]) -> bool:
     return all(action in ("encode", "decode", "transcode") for action, _ in plan)
 
 
-def _possible(m: re.Match[str]) -> bool:
-    """False for a lead + continuation pair that no single encoding produces."""
-    pair = m.group()
-    if len(pair) != 2 or pair[1] in "? ":
+def _possible(text: str, start: int) -> bool:
+    """True when a complete UTF-8 sequence (as some encoding shows it) starts here.
+
+    The pre-filter only sees a lead and the next character; a lead of a
+    three-byte sequence followed by one continuation and a letter is no UTF-8,
+    which is what Russian, Greek or Czech text looks like in cp1251, cp1253 or
+    cp1250 terms (``лё`` + letter). Such lines cannot change.
+    """
+    lead = text[start]
+    if lead in _C1_CHARS:
         return True
-    return pair[1] in _PAIRS.get(pair[0], ())
+    for positions in _LEADS.get(lead, ()):
+        end = start + 1 + len(positions)
+        if end > len(text):
+            continue
+        for i, allowed in enumerate(positions, start + 1):
+            if text[i] not in allowed:
+                break
+        else:
+            return True
+    return False
 
 
 def candidate_segments(text: str):
-    """Yield ``(start, end)`` of each ftfy segment that holds a pre-filter hit."""
+    """Yield ``(start, end)`` of each ftfy segment that holds a possible sequence."""
     if text.isascii():
         return
-    pos = 0
-    search = PREFILTER.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            return
-        if not _possible(m):
-            pos = m.start() + 1
+    after_lead, wildcard = AFTER_LEAD.search, WILDCARD.search
+    a, w = after_lead(text, 0), wildcard(text, 0)
+    while a is not None or w is not None:
+        # The earlier of the two scans' hits, as the offset of its lead.
+        if w is None or (a is not None and a.start() <= w.start()):
+            at = a.start()
+            hit = at if text[at] in _C1_CHARS else at - 1
+            a = after_lead(text, at + 1)
+        else:
+            hit = w.start() - 1
+            w = wildcard(text, w.start() + 1)
+        if not _possible(text, hit):
             continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        line_end = text.find("\n", m.start())
+        line_start = text.rfind("\n", 0, hit) + 1
+        line_end = text.find("\n", hit)
         line_end = len(text) if line_end < 0 else line_end + 1
         if line_end - line_start <= MAX_SEGMENT:
-            yield line_start, line_end
-            pos = line_end
+            start, end = line_start, line_end
         else:  # fix_text cuts long lines every MAX_SEGMENT characters from the line start
-            k = (m.start() - line_start) // MAX_SEGMENT
-            start = line_start + k * MAX_SEGMENT
+            start = line_start + (hit - line_start) // MAX_SEGMENT * MAX_SEGMENT
             end = min(start + MAX_SEGMENT, line_end)
-            yield start, end
-            pos = end
+        yield start, end
+        if a is not None and a.start() < end:
+            a = after_lead(text, end)
+        if w is not None and w.start() < end:
+            w = wildcard(text, end)
 
 
 def find_repairs(text: str) -> list[Repair]:
