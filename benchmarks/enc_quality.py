@@ -42,7 +42,7 @@ from enc_evalset import generate, kinds_for  # noqa: E402
 from corpuslint.document import Document  # noqa: E402
 from corpuslint.fixer import apply_fixes, fix_until_stable  # noqa: E402
 from corpuslint.registry import load_registry  # noqa: E402
-from corpuslint.rule import CheckContext  # noqa: E402
+from corpuslint.rule import CheckContext, DocumentRule  # noqa: E402
 from corpuslint.runner import run_document_rules  # noqa: E402
 
 CODES = ("ENC001", "ENC002", "ENC003", "ENC004", "ENC005", "ENC006")
@@ -303,6 +303,13 @@ def main(argv=None) -> int:
     parser.add_argument("--passes", type=int, default=3, help="timing passes (best is kept)")
     parser.add_argument("--show", type=int, default=0, help="print this many misses/false alarms")
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument(
+        "--time-with",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="also time ENC together with another family's document rules (e.g. BP)",
+    )
     args = parser.parse_args(argv)
     splits = ("dev", "test") if args.split == "all" else (args.split,)
     rules = enc_rules()
@@ -327,6 +334,18 @@ def main(argv=None) -> int:
             },
             **{f"{name}, whole set": round(mb / t, 2) for name, t in base.items()},
         }
+        for prefix in args.time_with:
+            # The same files through ENC plus another family's per-document rules.
+            registry = load_registry()
+            more = [
+                cls()
+                for cls in registry.matching(prefix)
+                if issubclass(cls, DocumentRule) and cls.default_enabled
+            ]
+            _, together = run(rows, rules + more, ctx, args.passes)
+            report["throughput_mb_s"][f"ENC + {prefix} ({len(more)} document rules), whole set"] = (
+                round(mb / sum(together.values()), 2)
+            )
         report["throughput_ratio_vs_ftfy_encoding_only"] = round(
             base["ftfy.fix_text (encoding fixes only)"] / seconds, 2
         )

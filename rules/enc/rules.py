@@ -47,6 +47,13 @@ class Mojibake(DocumentRule):
     mojibake and are never reported: ftfy's badness heuristic decides, and a
     fast pre-filter skips every line that cannot be mojibake.
 
+    ftfy leaves mojibake alone when it sits in a line that also holds correct
+    text of another encoding (MacRoman `Moli√®re` next to `Łódź`), and cuts some
+    sequences in two (MacRoman `‚Ä¶` repaired as `‚Ķ`). Such *embedded*
+    mojibake is also reported, when decoding the sequence as UTF-8 gives
+    ordinary text that fits its neighbours; the message then says that ftfy
+    alone would not (or would differently) repair it.
+
     ## Why it matters
     `Zürich` stored as `ZÃ¼rich` and `it’s` as `itâ€™s` are different words
     to every tokenizer, search index and deduplicator; a model trained on them
@@ -59,7 +66,8 @@ class Mojibake(DocumentRule):
     Safe when ftfy's plan for the span only re-encodes and decodes (`encode`,
     `decode`, `transcode` steps) and the result has a lower ftfy badness than
     the original; unsafe otherwise (for example when ftfy had to repair a span
-    inside text of another encoding with `decode_inconsistent_utf8`).
+    inside text of another encoding with `decode_inconsistent_utf8`). Repairs
+    of embedded mojibake that ftfy does not make itself are always unsafe.
     """
 
     code = "ENC001"

@@ -69,8 +69,13 @@ def repairs(doc: Document) -> Repairs:
 def show(text: str, limit: int = 40, *, marks: bool = False) -> str:
     """A span for a message: quoted, control and invisible characters escaped
     (combining marks too when ``marks``)."""
+    head = text[:limit]
+    more = "..." if len(text) > limit else ""
+    # Printable text without marks, quotes or backslashes needs no escaping (most spans).
+    if head.isprintable() and '"' not in head and "\\" not in head and not marks:
+        return '"' + head + more + '"'
     out = []
-    for ch in text[:limit]:
+    for ch in head:
         cp = ord(ch)
         if ch in '"\\':
             out.append("\\" + ch)
@@ -78,7 +83,7 @@ def show(text: str, limit: int = 40, *, marks: bool = False) -> str:
             out.append(f"\\u{cp:04x}" if cp > 0xFF else f"\\x{cp:02x}")
         else:
             out.append(ch)
-    return '"' + "".join(out) + ("..." if len(text) > limit else "") + '"'
+    return '"' + "".join(out) + more + '"'
 
 
 def _invisible(ch: str, marks: bool) -> bool:
