@@ -6,6 +6,10 @@ and a bag of content words would learn "Nepal" -> garbled. So content words
 never reach the model. Every token becomes a *class*:
 
 * a closed-class (function) word stays itself: ``the``, ``of``, ``his``, ``can``;
+* a word of the model's *general vocabulary* stays itself too (``V:government``):
+  words that the training script found in many different source articles
+  (``MIN_DOCUMENTS``), so general English (``year``, ``make``, ``however``),
+  never one article's topic;
 * punctuation stays itself: ``,`` ``.`` ``“``;
 * any other word becomes its shape plus a crude suffix class:
   ``Cap`` (capitalised), ``UP`` (all caps), ``NUM``, and lower-case words as
@@ -276,10 +280,12 @@ def tokens(sentence: str) -> list[str]:
     return _TOKEN.findall(sentence)
 
 
-def word_class(tok: str) -> str:
+def word_class(tok: str, vocab: frozenset[str] = frozenset()) -> str:
     low = tok.lower()
     if low in FUNCTION_WORDS:
         return low
+    if low in vocab:
+        return "V:" + low
     c = tok[0]
     if c.isdigit():
         return "NUM"
@@ -300,8 +306,8 @@ def word_class(tok: str) -> str:
     return "w"
 
 
-def classes(sentence: str) -> list[str]:
-    return [word_class(t) for t in tokens(sentence)]
+def classes(sentence: str, vocab: frozenset[str] = frozenset()) -> list[str]:
+    return [word_class(t, vocab) for t in tokens(sentence)]
 
 
 N_BUCKETS = 1 << 18
@@ -330,10 +336,10 @@ def _bucket(key: str) -> int:
     return N_DENSE + (zlib.crc32(key.encode("utf-8", "surrogatepass")) & (N_BUCKETS - 1))
 
 
-def featurize(sentence: str) -> tuple[list[int], list[float]]:
+def featurize(sentence: str, vocab: frozenset[str] = frozenset()) -> tuple[list[int], list[float]]:
     """Indices and values of the sentence's features (hashed n-grams + dense)."""
     toks = tokens(sentence)
-    cls = [word_class(t) for t in toks]
+    cls = [word_class(t, vocab) for t in toks]
     seq = ["<s>", *cls, "</s>"]
     idx: list[int] = []
     n_words = sum(1 for t in toks if t[0].isalnum())

@@ -23,6 +23,7 @@ MAX_SENTENCE_CHARS = 2000
 @dataclass(frozen=True)
 class GarbleModel:
     weights: Any  # numpy float32 array
+    vocab: frozenset  # general words kept as themselves (see features.py)
     sentence_threshold: float  # probability at which a sentence counts as garbled
     strict_threshold: float  # probability for a per-sentence finding (MT009)
     doc_share_low: float  # share of garbled sentences human documents stay under
@@ -40,7 +41,7 @@ class GarbleModel:
         cols: list[int] = []
         vals: list[float] = []
         for i, s in enumerate(sentences):
-            idx, v = features.featurize(s[:MAX_SENTENCE_CHARS])
+            idx, v = features.featurize(s[:MAX_SENTENCE_CHARS], self.vocab)
             rows.extend([i] * len(idx))
             cols.extend(idx)
             vals.extend(v)
@@ -66,6 +67,7 @@ def load(path: str | None = None) -> GarbleModel:
             raise ValueError(f"{path or MODEL_PATH}: model does not match the feature layout")
         return GarbleModel(
             weights=z["weights"].astype(np.float64),
+            vocab=frozenset(str(z["vocab"]).split()),
             sentence_threshold=float(meta["sentence_threshold"]),
             strict_threshold=float(meta["strict_threshold"]),
             doc_share_low=float(meta["doc_share_low"]),

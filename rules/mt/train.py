@@ -34,7 +34,7 @@ from corpuslint.rules.mt.model import MODEL_PATH
 
 GARBLED_BELOW = 30.0
 CLEAN_FROM = 70.0
-L2_GRID = (3e-5, 1e-4, 3e-4)
+L2_GRID = (1e-6, 3e-6, 1e-5, 3e-5)
 HUMAN_WEIGHT = 0.5
 ITERATIONS = 400
 LEARNING_RATE = 0.05
@@ -42,6 +42,9 @@ SEED = 20240320
 CLEAN_FLAG_RATE = 0.10  # share of held-out clean MT sentences above the sentence threshold
 STRICT_HUMAN_RATE = 0.005  # share of human sentences above the strict threshold
 PSEUDO_DOCS = 4000
+MIN_DOCUMENTS = 12  # a word in this many different documents is general English
+MIN_LANGUAGE_PAIRS = 4  # ... and in the MT output of this many language pairs
+HUMAN_DOC_SENTENCES = 20
 
 
 def default_data_dir() -> Path:
@@ -66,15 +69,64 @@ def in_holdout(doc: str) -> bool:
     return hashlib.blake2b(doc.encode(), digest_size=4).digest()[0] % 5 == 0
 
 
+def general_vocabulary(mt_rows: list[dict], human: list[str]) -> frozenset[str]:
+    """General English words: kept as themselves by the features (``V:word``).
+
+    A word qualifies when it is usually written in lower case (so not a name:
+    ``Nepal``, ``Putin``), appears in the MT output of at least
+    MIN_LANGUAGE_PAIRS language pairs and in the human text (so not one
+    pair's topic), and in at least MIN_DOCUMENTS different documents. MT rows
+    count by source article; human sentences by pseudo documents of
+    HUMAN_DOC_SENTENCES in file order.
+    """
+    docs: dict[str, set] = {}
+    pairs: dict[str, set] = {}
+    lower: dict[str, int] = {}
+    total: dict[str, int] = {}
+    in_human: set[str] = set()
+
+    def count(text: str) -> set[str]:
+        seen = set()
+        for t in features.tokens(text):
+            if not t[0].isalpha():
+                continue
+            w = t.lower()
+            total[w] = total.get(w, 0) + 1
+            if t == w:
+                lower[w] = lower.get(w, 0) + 1
+            seen.add(w)
+        return seen
+
+    for r in mt_rows:
+        key = ("mt", r["lang_pair"], r["doc"])
+        for w in count(r["text"]):
+            docs.setdefault(w, set()).add(key)
+            pairs.setdefault(w, set()).add(r["lang_pair"])
+    for i, text in enumerate(human):
+        key = ("human", i // HUMAN_DOC_SENTENCES)
+        for w in count(text):
+            docs.setdefault(w, set()).add(key)
+            in_human.add(w)
+    return frozenset(
+        w
+        for w, d in docs.items()
+        if len(d) >= MIN_DOCUMENTS
+        and w in in_human
+        and len(pairs.get(w, ())) >= MIN_LANGUAGE_PAIRS
+        and lower.get(w, 0) * 2 >= total[w]
+        and w not in features.FUNCTION_WORDS
+    )
+
+
 class Matrix:
     """Sparse rows of hashed features, as flat numpy arrays."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], vocab: frozenset[str]) -> None:
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
         for i, t in enumerate(texts):
-            idx, v = features.featurize(t)
+            idx, v = features.featurize(t, vocab)
             rows.extend([i] * len(idx))
             cols.extend(idx)
             vals.extend(v)
@@ -154,8 +206,10 @@ def main(argv: list[str] | None = None) -> int:
             np.full(len(human_train), HUMAN_WEIGHT * 0.5 / n_c),
         ]
     )
-    x = Matrix(texts)
-    xh = Matrix([r["text"] for r in hold_rows])
+    all_fit_rows = [r for r in rows if not in_holdout(r["doc"])]
+    vocab = general_vocabulary(all_fit_rows, human_train)
+    x = Matrix(texts, vocab)
+    xh = Matrix([r["text"] for r in hold_rows], vocab)
     yh = np.array([1 if r["da_mean"] < GARBLED_BELOW else 0 for r in hold_rows])
     print(
         f"fit: {len(fit_rows)} MT ({int(n_g)} garbled, {int(n_c)} clean) + "
@@ -175,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     w = w16.astype(np.float64)  # calibrate with the weights as shipped
 
     p_hold = sigmoid(xh.dot(w))
-    p_human = sigmoid(Matrix(human_calib).dot(w))
+    p_human = sigmoid(Matrix(human_calib, vocab).dot(w))
     clean = p_hold[yh == 0]
     sentence_threshold = float(np.quantile(clean, 1 - CLEAN_FLAG_RATE))
     strict_threshold = float(
@@ -201,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         "l2": l2,
         "iterations": ITERATIONS,
         "human_weight": HUMAN_WEIGHT,
+        "vocabulary": len(vocab),
+        "min_documents": MIN_DOCUMENTS,
+        "min_language_pairs": MIN_LANGUAGE_PAIRS,
         "sentence_threshold": sentence_threshold,
         "strict_threshold": strict_threshold,
         "doc_share_low": doc_share_low,
@@ -215,7 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     meta = {k: round(v, 6) if isinstance(v, float) else v for k, v in meta.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as fh:
-        np.savez_compressed(fh, weights=w16, meta=np.array(json.dumps(meta, sort_keys=True)))
+        np.savez_compressed(
+            fh,
+            weights=w16,
+            vocab=np.array("\n".join(sorted(vocab))),
+            meta=np.array(json.dumps(meta, sort_keys=True)),
+        )
     print(json.dumps(meta, indent=2, sort_keys=True))
     print(
         f"wrote {args.out} ({args.out.stat().st_size} bytes) in {time.time() - t0:.0f} s",
