@@ -95,7 +95,9 @@ _JOINING = _ranges(
     (0xFE70, 0xFEFE),
     (0x11000, 0x111FF),  # Brahmi, Kaithi, Chakma, Sharada
 )
-# Scripts written without spaces, where ZWSP marks word or line-break points.
+# Scripts written without spaces between words, whose writers mark word and
+# line-break points with ZWSP. (Chinese and Japanese need no such marks: line
+# breaking between ideographs is the default, so a ZWSP there is debris.)
 _NO_SPACE = _ranges(
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x0F00, 0x0FFF),  # Tibetan
@@ -103,11 +105,7 @@ _NO_SPACE = _ranges(
     (0x1780, 0x17FF),  # Khmer
     (0x1A20, 0x1AAF),  # Tai Tham
     (0x1B00, 0x1B7F),  # Balinese
-    (0x2E80, 0x9FFF),  # CJK, kana
     (0xA980, 0xA9DF),  # Javanese
-    (0xF900, 0xFAFF),
-    (0xFF00, 0xFFEF),
-    (0x20000, 0x3FFFF),
 )
 _EMOJI = _ranges(
     (0x00A9, 0x00A9),
