@@ -41,6 +41,7 @@ from enc_evalset import generate, kinds_for  # noqa: E402
 
 from corpuslint.document import Document  # noqa: E402
 from corpuslint.fixer import apply_fixes, fix_until_stable  # noqa: E402
+from corpuslint.model import Edit, Fix  # noqa: E402
 from corpuslint.registry import load_registry  # noqa: E402
 from corpuslint.rule import CheckContext, DocumentRule  # noqa: E402
 from corpuslint.runner import run_document_rules  # noqa: E402
@@ -246,15 +247,19 @@ def repairs(rows, findings, rules, ctx):
     ftfy_same = ftfy_files = overridden = 0
     for row, diags in zip(rows, findings):
         text = row["raw"].decode("utf-8")
-        # ENC001 + ENC006 repairs (the ftfy ones, which carry a plan) against fix_text.
-        ftfy_fixes = [
-            d.fix
-            for d in diags
-            if d.code in ("ENC001", "ENC006") and d.data.get("source") == "ftfy"
-        ]
-        if any("ftfy_text" in d.data for d in diags):
-            overridden += 1  # ftfy's piecewise repair replaced on purpose: not comparable
-        elif ftfy_fixes or any(lab["code"] in ("ENC001", "ENC006") for lab in row["labels"]):
+        # ENC001 + ENC006 repairs against ftfy.fix_text: ftfy's own repairs, and what
+        # ftfy would have written where a whole embedded sequence replaced its pieces.
+        ftfy_fixes = []
+        for d in diags:
+            if d.code not in ("ENC001", "ENC006"):
+                continue
+            if d.data.get("source") == "ftfy":
+                ftfy_fixes.append(d.fix)
+            elif "ftfy_text" in d.data:
+                span = d.fix.edits[0].span
+                ftfy_fixes.append(Fix.safe(Edit(span, d.data["ftfy_text"])))
+        overridden += any("ftfy_text" in d.data for d in diags)
+        if ftfy_fixes or any(lab["code"] in ("ENC001", "ENC006") for lab in row["labels"]):
             ftfy_files += 1
             ours, _ = apply_fixes(text, ftfy_fixes)
             ftfy_same += ours == ftfy.fix_text(text, config)
@@ -399,9 +404,9 @@ def _print(split: str, r: dict) -> None:
         f"repairs: {rp['restorable_dirty_files']} restorable dirty files, restored exactly by "
         f"all fixes {_f(rp['restored_by_all_fixes'])}, by safe fixes "
         f"{_f(rp['restored_by_safe_fixes'])}; ENC001+ENC006 == ftfy.fix_text on "
-        f"{_f(rp['ftfy_agreement'])} of {rp['ftfy_agreement_files']} files (and "
-        f"{rp['files_where_ftfy_piecewise_repair_was_replaced']} files where a piecewise "
-        "ftfy repair was replaced by the whole sequence)"
+        f"{_f(rp['ftfy_agreement'])} of {rp['ftfy_agreement_files']} files (in "
+        f"{rp['files_where_ftfy_piecewise_repair_was_replaced']} of them a piecewise ftfy "
+        "repair was replaced by the whole sequence)"
     )
     print("throughput (MB/s, one process):")
     for name, v in r["throughput_mb_s"].items():

@@ -39,11 +39,14 @@ def moji(text: str, *encodings: str) -> str:
 
 
 def apply_ftfy_repairs(text: str) -> str:
+    """The text as ftfy would repair it, from the repairs: ftfy's own ones, and
+    what ftfy would have written where a whole sequence replaced its pieces."""
     out, pos = [], 0
     for r in find_repairs(text):
-        if r.source == "ftfy":
+        ftfy_wrote = r.fixed if r.source == "ftfy" else r.ftfy_text
+        if ftfy_wrote is not None:
             out.append(text[pos : r.start])
-            out.append(r.fixed)
+            out.append(ftfy_wrote)
             pos = r.end
     out.append(text[pos:])
     return "".join(out)
