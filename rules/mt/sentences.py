@@ -170,6 +170,17 @@ OTHER_ABBREVIATIONS = frozenset(
         "natl",
         "intl",
         "mfg",
+        "lbs",
+        "oz",
+        "yds",
+        "hrs",
+        "mins",
+        "secs",
+        "pts",
+        "sq",
+        "tbsp",
+        "tsp",
+        "approx",
     ]
 )
 # Two-letter words that end sentences (other short tokens may be abbreviations).
