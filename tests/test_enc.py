@@ -125,9 +125,8 @@ _LITERALS = "ÂÃÎÐØÙ€œŠšŸž¢£°·»–—´×²³µ¹¼½¾√±∂
 
 def test_badness_gate_covers_every_bad_pair() -> None:
     """Every two-character string ftfy calls bad passes the gate."""
-    from ftfy.badness import is_bad
-
     from corpuslint.rules.enc.badness_gate import may_be_bad
+    from ftfy.badness import is_bad
 
     alphabet = sorted(set("".join(_category_chars().values()) + _LITERALS + "aZ .?1"))
     missed = [a + b for a in alphabet for b in alphabet if is_bad(a + b) and not may_be_bad(a + b)]
@@ -136,9 +135,8 @@ def test_badness_gate_covers_every_bad_pair() -> None:
 
 def test_badness_gate_covers_bad_triples() -> None:
     """Three-character strings over a few characters of every category."""
-    from ftfy.badness import is_bad
-
     from corpuslint.rules.enc.badness_gate import may_be_bad
+    from ftfy.badness import is_bad
 
     reps = {c for chars in _category_chars().values() for c in (chars[0], chars[-1])}
     alphabet = sorted(reps | set(_LITERALS) | set("aZ .1"))
@@ -159,9 +157,8 @@ def test_badness_gate_covers_bad_triples() -> None:
     )
 )
 def test_badness_gate_on_random_text(text: str) -> None:
-    from ftfy.badness import is_bad
-
     from corpuslint.rules.enc.badness_gate import may_be_bad
+    from ftfy.badness import is_bad
 
     assert may_be_bad(text) or not is_bad(text)
 

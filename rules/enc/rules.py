@@ -223,9 +223,9 @@ class InvisibleCharacter(DocumentRule):
     start of the file (that one is FMT004's). Where such a character is correct
     Unicode it is not flagged: a zero-width joiner inside an emoji sequence, a
     joiner or non-joiner in Arabic, Persian or Indic script, a zero-width space
-    in Thai, Lao, Khmer, Myanmar or Tibetan text (written without spaces), a directional mark within a few
-    characters of Arabic or Hebrew letters. `allow` lists characters the corpus
-    keeps (`["U+00AD"]`).
+    in Thai, Lao, Khmer, Myanmar or Tibetan text (written without spaces), a
+    directional mark within a few characters of Arabic or Hebrew letters.
+    `allow` lists characters the corpus keeps (`["U+00AD"]`).
 
     ## Why it matters
     Invisible characters split words for a tokenizer (`Mos\\u200bcow` is not
