@@ -297,7 +297,7 @@ class SentenceOptions:
 
 
 class GarbledSentence(DocumentRule):
-    """Sentence scored as garbled by the garble model (off by default).
+    """Sentence scored as garbled by the garble model.
 
     ## What it does
     Scores every sentence of three words or more with the shipped garble model
