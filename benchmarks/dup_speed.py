@@ -11,7 +11,9 @@ Runs, one after the other in this process tree and on the same files:
 Each is timed end to end (wall clock, process start to exit) and its peak memory is
 the largest sum of RSS over the whole process tree (workers included), sampled
 every 20 ms from /proc. Runs are interleaved (``--repeat``) and the median is
-reported, with ratios, because the machine is shared and noisy.
+reported, with ratios, because the machine is shared and noisy. CPU time (user +
+system, of the whole tree) is reported too: it does not depend on how busy the
+machine is, wall time does.
 
     python benchmarks/dup_generate.py --docs 20000 --out benchmarks/data/dup-20k
     python benchmarks/dup_speed.py benchmarks/data/dup-20k --repeat 3
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,6 +70,7 @@ def tree_rss(root: int) -> int:
 def measure(cmd: list[str], cwd: Path) -> dict:
     """Wall time, exit code, peak process-tree RSS and stdout of one command."""
     peak = 0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -83,8 +87,11 @@ def measure(cmd: list[str], cwd: Path) -> dict:
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
         "seconds": wall,
+        "cpu_seconds": cpu,
         "peak_rss_mb": peak / 2**20,
         "rc": proc.returncode,
         "stdout": out.decode("utf-8", "replace"),
@@ -107,6 +114,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "out" / "dup_speed.json")
     args = ap.parse_args()
     data = args.data.resolve()
+    args.out = args.out.resolve()
     docs = "docs"
     n_docs = sum(1 for _ in (data / docs).rglob("*.txt"))
     tools = args.tools.split(",")
@@ -137,27 +145,35 @@ def main() -> None:
             runs[tool].append(r)
             print(
                 f"[{rep + 1}/{args.repeat}] {tool:<10} {r['seconds']:7.2f} s  "
-                f"peak {r['peak_rss_mb']:7.1f} MB",
+                f"cpu {r['cpu_seconds']:7.2f} s  peak {r['peak_rss_mb']:7.1f} MB",
                 flush=True,
             )
     summary = {
         t: {
             "median_seconds": statistics.median(r["seconds"] for r in rs),
+            "median_cpu_seconds": statistics.median(r["cpu_seconds"] for r in rs),
             "max_peak_rss_mb": max(r["peak_rss_mb"] for r in rs),
         }
         for t, rs in runs.items()
     }
     print(f"\n{n_docs} documents, median of {args.repeat} interleaved runs:")
-    print(f"{'tool':<12}{'seconds':>10}{'peak MB':>10}")
+    print(f"{'tool':<12}{'seconds':>10}{'cpu s':>10}{'peak MB':>10}")
     for t, s in summary.items():
-        print(f"{t:<12}{s['median_seconds']:>10.2f}{s['max_peak_rss_mb']:>10.1f}")
+        print(
+            f"{t:<12}{s['median_seconds']:>10.2f}{s['median_cpu_seconds']:>10.2f}"
+            f"{s['max_peak_rss_mb']:>10.1f}"
+        )
     if "corpuslint" in summary:
         base = summary["corpuslint"]["median_seconds"]
         for t in tools:
             if t != "corpuslint":
                 ratio = summary[t]["median_seconds"] / base
-                print(f"corpuslint is {ratio:.2f}x faster than {t}")
+                cpu = summary[t]["median_cpu_seconds"] / summary["corpuslint"]["median_cpu_seconds"]
+                print(
+                    f"corpuslint is {ratio:.2f}x faster than {t} (wall); uses {cpu:.2f}x less CPU"
+                )
                 summary[t]["corpuslint_speedup"] = ratio
+                summary[t]["corpuslint_cpu_ratio"] = cpu
     args.out.write_text(
         json.dumps({"documents": n_docs, "summary": summary, "runs": runs}, indent=2)
     )

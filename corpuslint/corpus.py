@@ -50,7 +50,7 @@ from corpuslint.notices import warn
 from corpuslint.options import options_as_dict
 from corpuslint.rule import CorpusRule
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,6 +72,8 @@ CREATE INDEX IF NOT EXISTS summaries_by_rule ON summaries(rule, rule_key);
 CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
 
+# Files written per batch (bounds the memory of a large sync; one transaction).
+WRITE_BATCH = 5000
 # A run that names fewer than this share of the indexed files syncs quickly.
 QUICK_SYNC_SHARE = 0.1
 # Rows per statement when looking rows up with IN (...): below SQLite's variable limit.
@@ -201,6 +203,10 @@ class Corpus:
         self.index_path = settings.resolved_index_path()
         self._db: sqlite3.Connection | None = None
         self._formatters: tuple[Callable[[str], str], Callable[[str], str]] | None = None
+        # set by sync when it listed the whole corpus: how many corpus files the run
+        # did not name (0: every corpus file is a target, rules need no look-ups)
+        self.others: int | None = None
+        self.corpus_size: int | None = None
         # the working directory relative to the root ("" or "sub/dir/"), when inside it
         cwd_rel = _relative_posix(str(self.cwd), str(settings.root))
         self._cwd_in_root = None if cwd_rel is None else (cwd_rel + "/" if cwd_rel else "")
@@ -538,10 +544,34 @@ class Corpus:
         if todo:
             fresh.extend(s for s in summarise(todo) if s is not None)
 
-        added, updated = self._write(fresh, gone, keys)
+        # Which corpus files this run did not name (rules skip index look-ups when none).
+        self.others = len(listing.files) - len(corpus_targets) if listing.complete else None
+        self.corpus_size = len(listing.files) if listing.complete else None
+        result = {
+            "added": sum(1 for f in fresh if f.entry.relpath not in stored),
+            "updated": sum(1 for f in fresh if f.entry.relpath in stored),
+            "removed": len(gone),
+            "unchanged": unchanged,
+            "full": int(full),
+        }
+        self._finish(db, fresh, gone, keys, listing, full, layout)
+        return result
+
+    def _finish(
+        self,
+        db: sqlite3.Connection,
+        fresh: list[Summarised],
+        gone: list[str],
+        keys: dict[str, str],
+        listing: _Listing,
+        full: bool,
+        layout: str,
+    ) -> None:
+        """One write transaction: files, summaries, rule tables, directories, meta."""
         now = str(time.time())
         with db:
             db.execute("BEGIN IMMEDIATE")
+            self._write(db, fresh, gone, keys)
             if listing.dirs:
                 vanished = [(d,) for d, m in listing.dirs.items() if m < 0]
                 db.executemany("DELETE FROM dirs WHERE path = ?", vanished)
@@ -558,13 +588,6 @@ class Corpus:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('last-full-sync', ?)", (now,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (layout,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('last-sync', ?)", (now,))
-        return {
-            "added": added,
-            "updated": updated,
-            "removed": len(gone),
-            "unchanged": unchanged,
-            "full": int(full),
-        }
 
     def _in_corpus(self, entry: FileEntry) -> bool:
         """True when a named file lies under a corpus root and passes include/exclude."""
@@ -643,92 +666,98 @@ class Corpus:
         return out
 
     def _write(
-        self, fresh: list[Summarised], gone: list[str], keys: dict[str, str]
-    ) -> tuple[int, int]:
-        """One write transaction: remove ``gone``, insert or update ``fresh``."""
-        if not fresh and not gone:
-            return 0, 0
-        db = self.db
-        added = updated = 0
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            # Re-read inside the transaction: another process may have synced meanwhile.
-            if gone:
-                ids = list(self.ids_of(gone).values())
-                self._remove_ids(ids)
-            current: dict[str, tuple[int, str]] = {}
-            for part in chunks([f.entry.relpath for f in fresh]):
-                marks = ",".join("?" * len(part))
-                for fid, path, key in db.execute(
-                    f"SELECT id, path, key FROM files WHERE path IN ({marks})", part
-                ):
-                    current[path] = (fid, key)
-            # never reuse an id: rules' own tables may still hold rows of a removed file
-            seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'files'").fetchone()
-            top = db.execute("SELECT max(id) FROM files").fetchone()[0]
-            next_id = max(seq[0] if seq else 0, top or 0) + 1
-            new_rows, upd_rows, changed_ids, same_content = [], [], [], []
-            fresh_ids: list[tuple[int, Summarised]] = []
-            for item in fresh:
-                rel = item.entry.relpath
-                old = current.get(rel)
-                if old is None:
-                    fid = next_id
-                    next_id += 1
-                    new_rows.append((fid, rel, item.size, item.mtime_ns, item.key))
-                    added += 1
-                else:
-                    fid = old[0]
-                    upd_rows.append((item.size, item.mtime_ns, item.key, fid))
-                    (same_content if old[1] == item.key else changed_ids).append(fid)
-                    updated += 1
-                fresh_ids.append((fid, item))
-            if changed_ids or same_content:
-                self._remove_rule_rows(changed_ids + same_content)
-                db.executemany(
-                    "DELETE FROM summaries WHERE file_id = ?", [(i,) for i in changed_ids]
-                )
-                db.executemany(
-                    "DELETE FROM summaries WHERE file_id = ? AND rule = ?",
-                    [(fid, code) for fid in same_content for code in keys],
-                )
-            db.executemany("UPDATE files SET size=?, mtime_ns=?, key=? WHERE id=?", upd_rows)
-            db.executemany(
-                "INSERT INTO files (id, path, size, mtime_ns, key) VALUES (?,?,?,?,?)", new_rows
-            )
-            for rule in self.rules:
-                code = rule.code
-                rows = []
-                adds = []
-                for fid, item in fresh_ids:
-                    summary = item.summaries.get(code)
-                    blob = None if summary is None else pickle.dumps(summary, protocol=5)
-                    rows.append((fid, code, keys[code], blob))
-                    if summary is not None:
-                        adds.append((fid, summary))
-                db.executemany(
-                    "INSERT OR REPLACE INTO summaries (file_id, rule, rule_key, blob) "
-                    "VALUES (?,?,?,?)",
-                    rows,
-                )
-                add_many = getattr(rule, "index_add_many", None)
-                if add_many is not None:
-                    add_many(db, adds)
-                else:
-                    for fid, summary in adds:
-                        rule.index_add(db, fid, summary)
-        return added, updated
+        self, db: sqlite3.Connection, fresh: list[Summarised], gone: list[str], keys: dict[str, str]
+    ) -> None:
+        """Remove ``gone``, insert or update ``fresh`` (inside the caller's transaction).
 
-    def _remove_rule_rows(self, ids: list[int]) -> None:
+        Rows are re-read here: another process may have synced since ``sync`` looked.
+        """
+        if gone:
+            ids = []
+            for part in chunks(gone):
+                marks = ",".join("?" * len(part))
+                ids.extend(
+                    fid
+                    for (fid,) in db.execute(f"SELECT id FROM files WHERE path IN ({marks})", part)
+                )
+            self._remove_ids(db, ids)
+        # never reuse an id: rules' own tables may still hold rows of a removed file
+        seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'files'").fetchone()
+        top = db.execute("SELECT max(id) FROM files").fetchone()[0]
+        next_id = max(seq[0] if seq else 0, top or 0) + 1
+        for start in range(0, len(fresh), WRITE_BATCH):
+            next_id = self._write_batch(db, fresh[start : start + WRITE_BATCH], keys, next_id)
+
+    def _write_batch(
+        self, db: sqlite3.Connection, fresh: list[Summarised], keys: dict[str, str], next_id: int
+    ) -> int:
+        current: dict[str, tuple[int, str]] = {}
+        for part in chunks([f.entry.relpath for f in fresh]):
+            marks = ",".join("?" * len(part))
+            for fid, path, key in db.execute(
+                f"SELECT id, path, key FROM files WHERE path IN ({marks})", part
+            ):
+                current[path] = (fid, key)
+        new_rows, upd_rows, changed_ids, same_content = [], [], [], []
+        fresh_ids: list[tuple[int, Summarised]] = []
+        for item in fresh:
+            rel = item.entry.relpath
+            old = current.get(rel)
+            if old is None:
+                fid = next_id
+                next_id += 1
+                new_rows.append((fid, rel, item.size, item.mtime_ns, item.key))
+            else:
+                fid = old[0]
+                upd_rows.append((item.size, item.mtime_ns, item.key, fid))
+                (same_content if old[1] == item.key else changed_ids).append(fid)
+            fresh_ids.append((fid, item))
+        if changed_ids or same_content:
+            self._remove_rule_rows(db, changed_ids + same_content)
+            db.executemany("DELETE FROM summaries WHERE file_id = ?", [(i,) for i in changed_ids])
+            db.executemany(
+                "DELETE FROM summaries WHERE file_id = ? AND rule = ?",
+                [(fid, code) for fid in same_content for code in keys],
+            )
+        db.executemany("UPDATE files SET size=?, mtime_ns=?, key=? WHERE id=?", upd_rows)
+        db.executemany(
+            "INSERT INTO files (id, path, size, mtime_ns, key) VALUES (?,?,?,?,?)", new_rows
+        )
+        for rule in self.rules:
+            code = rule.code
+            # a rule whose own tables hold all it needs keeps no copy in ``summaries``
+            keep_blob = getattr(rule, "index_summary", True)
+            rows = []
+            adds = []
+            for fid, item in fresh_ids:
+                summary = item.summaries.get(code)
+                blob = (
+                    pickle.dumps(summary, protocol=5) if summary is not None and keep_blob else None
+                )
+                rows.append((fid, code, keys[code], blob))
+                if summary is not None:
+                    adds.append((fid, summary))
+            db.executemany(
+                "INSERT OR REPLACE INTO summaries (file_id, rule, rule_key, blob) VALUES (?,?,?,?)",
+                rows,
+            )
+            add_many = getattr(rule, "index_add_many", None)
+            if add_many is not None:
+                add_many(db, adds)
+            else:
+                for fid, summary in adds:
+                    rule.index_add(db, fid, summary)
+        return next_id
+
+    def _remove_rule_rows(self, db: sqlite3.Connection, ids: list[int]) -> None:
         if ids:
             for rule in self.rules:
-                rule.index_remove(self.db, ids)
+                rule.index_remove(db, ids)
 
-    def _remove_ids(self, ids: list[int]) -> None:
+    def _remove_ids(self, db: sqlite3.Connection, ids: list[int]) -> None:
         if not ids:
             return
-        db = self.db
-        self._remove_rule_rows(ids)
+        self._remove_rule_rows(db, ids)
         db.executemany("DELETE FROM summaries WHERE file_id = ?", [(i,) for i in ids])
         db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in ids])
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from corpuslint.rules.dup.minhash import lsh_params
 
 from tests.conftest import run_cli, run_subprocess
 from tests.test_dup import article, edited, findings, write_corpus
@@ -48,7 +49,7 @@ def test_build_update_stats_clear(tmp_path: Path) -> None:
     # band rows: one per band per file, and none left of removed or replaced versions
     bands = db_rows(root, "SELECT count(*) FROM dup_near_bands")[0][0]
     keys = db_rows(root, "SELECT count(*) FROM dup_near_keys")[0][0]
-    assert keys == 6 and bands == 6 * 25
+    assert keys == 6 and bands == 6 * lsh_params(0.8, 128)[0]
     text = run_cli("index", "stats", cwd=root)
     assert text.code == 0 and "files        6" in text.out
     cleared = index_json(root, "clear")
@@ -163,7 +164,9 @@ def test_two_processes_update_the_index_at_once(tmp_path: Path) -> None:
     assert db_rows(root, "PRAGMA integrity_check") == [("ok",)]
     assert db_rows(root, "SELECT count(*) FROM files")[0][0] == 120
     assert db_rows(root, "SELECT count(*) FROM dup_near_keys")[0][0] == 120
-    assert db_rows(root, "SELECT count(*) FROM dup_near_bands")[0][0] == 120 * 25
+    assert (
+        db_rows(root, "SELECT count(*) FROM dup_near_bands")[0][0] == 120 * lsh_params(0.8, 128)[0]
+    )
     # and a check against it sees the same corpus as a fresh build
     (root / "docs" / "new.txt").write_text(edited(article(305), 2, 1))
     result = run_subprocess("check", "docs/new.txt", "--select", "DUP002", cwd=root)

@@ -78,9 +78,10 @@ def find_near_duplicates(
     target_ids = _target_nodes(rule, graph, targets, corpus)
     if not target_ids:
         return
-    indexed = corpus.file_count()
     jobs = corpus.settings.jobs or os.cpu_count() or 1
-    if len(target_ids) >= BULK_SHARE * indexed:
+    if corpus.others == 0:  # every corpus file is a target: all band keys are in memory
+        cluster_bulk(graph, list, jobs)
+    elif len(target_ids) >= BULK_SHARE * corpus.file_count():
         _bulk(graph, corpus, jobs)
     else:
         _lookup(graph, corpus, jobs)

@@ -55,6 +55,7 @@ class ExactDuplicate(CorpusRule):
     code = "DUP001"
     name = "exact-duplicate"
     severity = Severity.WARNING
+    index_summary = False  # the hash lives in dup_exact
 
     def summarize(self, doc: Document) -> Any:
         return exact_key_of(doc)
@@ -81,7 +82,8 @@ class ExactDuplicate(CorpusRule):
         for t in targets:
             if t.summary is not None:
                 groups.setdefault(t.summary, {})[corpus.relpath(t.path)] = t.path
-        hashes = list(groups)
+        # other corpus files with these hashes (none to look up when every one is a target)
+        hashes = list(groups) if corpus.others != 0 else []
         for part in chunks(hashes):
             marks = ",".join("?" * len(part))
             rows = corpus.db.execute(

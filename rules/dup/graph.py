@@ -44,8 +44,11 @@ class Node:
     edges: dict[int, float] = field(default_factory=dict)  # node index -> Jaccard
 
 
-# Shingle sets of more nodes than this are computed in worker processes.
-PARALLEL_MIN = 256
+# Shingle sets of more nodes than this are computed in worker processes (below it,
+# forking costs more than the native kernels take).
+PARALLEL_MIN = 20_000
+# Up to this many candidate pairs, every shingle set stays in memory until the end.
+KEEP_SETS = 100_000
 _worker_sketcher: Any = None
 
 
@@ -249,15 +252,17 @@ def cluster_bulk(graph: Graph, load_all: Callable[[], Iterable[Node]], jobs: int
     for i, j in pairs.tolist():
         graph.add_candidate(i, j)
     graph.prefetch(np.unique(pairs).tolist(), jobs)
-    remaining = np.bincount(pairs.ravel(), minlength=len(nodes))
+    # free shingle sets once their last pair is verified, when there are many of them
+    remaining = np.bincount(pairs.ravel(), minlength=len(nodes)) if len(pairs) > KEEP_SETS else None
     uf = graph.uf
     for i, j in pairs.tolist():
         if uf.find(i) != uf.find(j):
             graph.verify(i, j)
-        for x in (i, j):
-            remaining[x] -= 1
-            if remaining[x] == 0:
-                graph.forget(x)
+        if remaining is not None:
+            for x in (i, j):
+                remaining[x] -= 1
+                if remaining[x] == 0:
+                    graph.forget(x)
     return pairs
 
 

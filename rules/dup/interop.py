@@ -20,7 +20,6 @@ and a user's datasketch code can query an LSH built from the index::
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -86,16 +85,12 @@ def signatures_from_index(index_path: str | Path, options: NearOptions | None = 
     conn = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
     try:
         rows = conn.execute(
-            "SELECT f.path, s.blob FROM summaries s JOIN files f ON f.id = s.file_id "
-            "WHERE s.rule = 'DUP002' AND s.blob IS NOT NULL ORDER BY f.path"
+            "SELECT f.path, k.signature FROM dup_near_keys k JOIN files f ON f.id = k.file_id "
+            "ORDER BY f.path"
         ).fetchall()
     finally:
         conn.close()
-    out = {}
-    for path, blob in rows:
-        summary = pickle.loads(blob)
-        out[path] = lean(np.frombuffer(summary.signature, dtype=np.uint32), o)
-    return out
+    return {path: lean(np.frombuffer(sig, dtype=np.uint32), o) for path, sig in rows}
 
 
 def lsh_from_index(index_path: str | Path, options: NearOptions | None = None) -> tuple:

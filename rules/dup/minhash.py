@@ -92,19 +92,26 @@ def lsh_params(threshold: float, num_perm: int, max_miss: float = 1e-3) -> tuple
     the threshold, ``(1 - t**r) ** b``, is at most ``max_miss`` (pairs above it
     are missed even less often), take the one with the fewest expected false
     candidates: the integral of ``1 - (1 - s**r) ** b`` over ``s`` in [0, t).
-    If none qualifies, the one that misses least.
+    For each ``r`` that is the smallest ``b`` meeting the bound (more bands only
+    add false candidates). If no banding meets it, the one that misses least.
     """
     t = min(max(threshold, 1e-6), 1.0)
     best: tuple[float, int, int] | None = None
     fallback: tuple[float, int, int] | None = None
     steps = 200
     for r in range(1, num_perm + 1):
-        b = num_perm // r
-        miss = (1.0 - t**r) ** b
+        hit = t**r
+        most = num_perm // r
+        miss = (1.0 - hit) ** most
         if fallback is None or miss < fallback[0]:
-            fallback = (miss, b, r)
+            fallback = (miss, most, r)
         if miss > max_miss:
             continue
+        b = (
+            most
+            if hit >= 1.0
+            else max(1, min(most, math.ceil(math.log(max_miss) / math.log1p(-hit))))
+        )
         fp = sum(1.0 - (1.0 - ((i + 0.5) * t / steps) ** r) ** b for i in range(steps)) * t / steps
         if best is None or fp < best[0]:
             best = (fp, b, r)
@@ -151,6 +158,7 @@ class Sketcher:
         gen = np.random.RandomState(seed)  # datasketch's affine32 permutations, same order
         self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
         self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        self.a_bytes, self.b_bytes = self.a.tobytes(), self.b.tobytes()
         self._band_offsets = np.arange(self.bands, dtype=np.uint64) * np.uint64(_BAND_SALT)
         self._powers = np.ones(1, dtype=np.uint64)
         self.native = _load_native()
@@ -169,9 +177,9 @@ class Sketcher:
             cps = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             with np.errstate(over="ignore"):
                 return fmix64(np, cps.astype(np.uint64) + np.uint64(_CHAR_SALT))
-        return self._hash_space_separated(self._word_buffer(text))
+        return self._hash_space_separated(self.word_buffer(text))
 
-    def _word_buffer(self, text: str) -> bytes:
+    def word_buffer(self, text: str) -> bytes:
         """The normalised words of ``text`` as UTF-8, separated by spaces."""
         if text.isascii():  # the common case: no regex, no per-token Python
             table = _ASCII_WORDS_LOWER if self.casefold else _ASCII_WORDS
@@ -211,7 +219,7 @@ class Sketcher:
     def shingle_ids(self, text: str) -> Any:
         """The 64-bit ids of the document's shingles (with repeats, in order)."""
         if self.native is not None and self.unit == "word":
-            raw = self.native.shingle_ids(self._word_buffer(text), self.ngram)
+            raw = self.native.shingle_ids(self.word_buffer(text), self.ngram)
             return self.np.frombuffer(raw, dtype=self.np.uint64)
         return self.shingle_ids_of_tokens(self.token_hashes(text))
 
@@ -231,7 +239,10 @@ class Sketcher:
 
     def shingle_set(self, text: str) -> Any:
         """Sorted unique shingle ids: the set whose Jaccard similarity is verified."""
-        return self.np.unique(self.shingle_ids(text))
+        ids = self.np.sort(self.shingle_ids(text))
+        if len(ids) < 2:
+            return ids
+        return ids[self.np.concatenate(([True], ids[1:] != ids[:-1]))]
 
     # -- signatures ---------------------------------------------------------
 

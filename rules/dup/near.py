@@ -91,6 +91,7 @@ class NearDuplicate(CorpusRule):
     name = "near-duplicate"
     severity = Severity.WARNING
     Options = NearOptions
+    index_summary = False  # the signature, band keys and exact hash live in dup_near_keys
 
     @cached_property
     def sketcher(self) -> Any:
@@ -109,6 +110,12 @@ class NearDuplicate(CorpusRule):
 
     def summarize(self, doc: Document) -> Any:
         sk = self.sketcher
+        if sk.native is not None and sk.unit == "word":  # bytes in, bytes out: no numpy
+            raw = sk.native.shingle_ids(sk.word_buffer(doc.text), sk.ngram)
+            if not raw:
+                return None
+            signature = sk.native.signature(raw, sk.a_bytes, sk.b_bytes)
+            return NearSummary(signature, len(raw) // 8, exact_key_of(doc))
         ids = sk.shingle_ids(doc.text)
         if len(ids) == 0:
             return None
@@ -124,8 +131,8 @@ class NearDuplicate(CorpusRule):
 
     def index_tables(self, db: Any) -> None:
         db.execute(
-            "CREATE TABLE IF NOT EXISTS dup_near_keys ("
-            "file_id INTEGER PRIMARY KEY, keys BLOB NOT NULL, exact BLOB)"
+            "CREATE TABLE IF NOT EXISTS dup_near_keys (file_id INTEGER PRIMARY KEY, "
+            "keys BLOB NOT NULL, exact BLOB, signature BLOB NOT NULL, shingles INTEGER)"
         )
         # One integer per (band key, file): the key's high bits and the file id in
         # the low FILE_BITS bits, so a lookup is a range scan of the rowid B-tree.
@@ -143,11 +150,14 @@ class NearDuplicate(CorpusRule):
         # (the index calls index_remove first for a file it had before)
         matrix = self.band_keys([s for _, s in items])
         db.executemany(
-            "INSERT INTO dup_near_keys VALUES (?, ?, ?)",
-            [(fid, row.tobytes(), s.exact) for (fid, s), row in zip(items, matrix)],
+            "INSERT INTO dup_near_keys VALUES (?, ?, ?, ?, ?)",
+            [
+                (fid, row.tobytes(), s.exact, s.signature, s.shingles)
+                for (fid, s), row in zip(items, matrix)
+            ],
         )
         owners = np.repeat(np.array([fid for fid, _ in items], dtype=np.int64), matrix.shape[1])
-        insert_entries(db, np.unique(entries_of(np, matrix.ravel(), owners)))
+        insert_entries(db, np.sort(entries_of(np, matrix.ravel(), owners)))
 
     def index_remove(self, db: Any, file_ids: list[int]) -> None:
         import numpy as np

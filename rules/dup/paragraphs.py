@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from corpuslint.rules.dup.normalize import fold
+from corpuslint.rules.dup.normalize import exact_text, fold
 
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Edit, Fix, FixAvailability, Severity
@@ -52,6 +52,13 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _chunks(text: str) -> list[str]:
+    """The paragraphs of ``paragraphs`` as strings (surrounding whitespace kept)."""
+    if _BLANK.search(text.strip("\r\n")):
+        return _BLANK.split(text)
+    return _LINE.findall(text)
+
+
 class RepeatedParagraph(DocumentRule):
     """A paragraph repeats an earlier paragraph of the same document.
 
@@ -77,6 +84,17 @@ class RepeatedParagraph(DocumentRule):
     deliberate (a quoted refrain, a poem's chorus).
     """
 
+    def _has_repeat(self, text: str) -> bool:
+        seen: set[bytes] = set()
+        least = self.options.min_words
+        for chunk in _chunks(text):
+            key = exact_text(chunk)
+            if key and key.count(b" ") + 1 >= least:
+                if key in seen:
+                    return True
+                seen.add(key)
+        return False
+
     code = "DUP003"
     name = "repeated-paragraph"
     severity = Severity.WARNING
@@ -85,6 +103,8 @@ class RepeatedParagraph(DocumentRule):
 
     def check(self, doc: Document, ctx: CheckContext) -> Iterator[Diagnostic]:
         text = doc.text
+        if not self._has_repeat(text):  # the common case, found without building spans
+            return
         spans = paragraphs(text)
         first: dict[str, int] = {}
         for n, (start, end) in enumerate(spans):
