@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from corpuslint.rules.bp import tables
@@ -80,6 +81,10 @@ def test_classifier_agrees_with_the_tables_one_by_one():
     """The dispatching classifier answers like trying each table in priority order."""
     lines = [ex for t in tables.line_tables() for p in t.patterns for ex in p.examples]
     lines += [t for table in tables.line_tables() for t in table.counterexamples]
+    lines += [line for line, _code in BOILERPLATE] + PROSE
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in sorted(fixtures.glob("BP0*/**/*.txt")):
+        lines += [w for w in path.read_text(encoding="utf-8").splitlines() if w.strip()]
     for text in lines:
         norm = normalise(text)
         c = core(norm)

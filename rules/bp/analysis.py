@@ -23,6 +23,7 @@ from corpuslint.rules.bp.lines import (
     Deleter,
     Line,
     core,
+    has_two_letters,
     is_headline_like,
     normalise,
     shorten,
@@ -44,7 +45,6 @@ REPEAT_MAX_CHARS = 200
 _REPEAT_SCAN_CHARS = 5000  # repeats are recorded up to this length (BP011 options filter)
 
 _META_KEY = "corpuslint.bp.analysis"
-_LETTERS = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Þ])")
 _LAST_TOKEN = re.compile(r"(\S+)$")
 _INITIALS = re.compile(r"^[(\"'“‘]*(?:[A-Za-z]\.)+$")
@@ -129,6 +129,18 @@ class Analysis:
     claims: dict[int, LineFinding] = field(default_factory=dict)
     inline: list[SpanFinding] = field(default_factory=list)
     repeats: dict[int, int] = field(default_factory=dict)  # row -> row it repeats
+    norms: dict[int, str] = field(default_factory=dict)  # row -> normalised text (cache)
+
+    def norm(self, row: int) -> str:
+        """The normalised text of line ``row`` (computed once)."""
+        found = self.norms.get(row)
+        if found is None:
+            found = self.norms[row] = normalise(self.lines[row].text)
+        return found
+
+    def quote(self, row: int, limit: int = 60) -> str:
+        """Line ``row`` as quoted in a message."""
+        return shorten(self.norm(row), limit, normalised=True)
 
     def flagged_rows(self) -> set[int]:
         """Rows that BP findings propose to delete (for blank-line handling in fixes)."""
@@ -143,7 +155,7 @@ class Analysis:
 
     def is_default_repeat(self, row: int) -> bool:
         """A repeat that BP011 reports with its default options."""
-        return REPEAT_MIN_CHARS <= len(normalise(self.lines[row].text)) <= REPEAT_MAX_CHARS
+        return REPEAT_MIN_CHARS <= len(self.norm(row)) <= REPEAT_MAX_CHARS
 
 
 def analyse(doc: Any) -> Analysis:
@@ -201,7 +213,7 @@ def _claim_lines(result: Analysis) -> dict[int, str]:
     for line in result.lines:
         if line.blank or len(line.text) > 4 * MAX_LINE_CHARS:
             continue
-        norm = normalise(line.text)
+        norm = result.norms[line.row] = normalise(line.text)
         if len(norm) > MAX_LINE_CHARS:
             continue
         c = core(norm)
@@ -220,7 +232,7 @@ def _claim_lines(result: Analysis) -> dict[int, str]:
                 table.code,
                 pattern.name,
                 pattern.safe,
-                f'{table.label} "{shorten(line.text)}"',
+                f'{table.label} "{shorten(norm, normalised=True)}"',
             )
     return cores
 
@@ -266,16 +278,16 @@ def _claim_navigation_blocks(result: Analysis, cores: dict[int, str]) -> None:
                 nav.code,
                 old.pattern if old else f"header-{header.name}",
                 header.safe and not taken,
-                old.message if old else f'{nav.label} "{shorten(lines[r].text)}"',
+                old.message if old else f'{nav.label} "{result.quote(r)}"',
             )
-        label = shorten(lines[row].text, 30)
+        label = result.quote(row, 30)
         for r in taken:
             claims[r] = LineFinding(
                 r,
                 nav.code,
                 "linked-headline",
                 False,
-                f'Linked headline under "{label}": "{shorten(lines[r].text)}"',
+                f'Linked headline under "{label}": "{result.quote(r)}"',
             )
 
 
@@ -325,7 +337,7 @@ def _find_inline(result: Analysis) -> None:
                     captions.code,
                     f"inline-{pattern.name}",
                     False,
-                    f'{captions.label} "{shorten(s)}"',
+                    f'{captions.label} "{result.quote(line.row)}"',
                 )
                 result.inline = [f for f in result.inline if f.row != line.row]
                 break
@@ -411,9 +423,9 @@ def _find_repeats(result: Analysis) -> None:
     for line in result.lines:
         if line.blank or len(line.text) > _REPEAT_SCAN_CHARS:
             continue
-        key = " ".join(line.text.split()).casefold()
+        key = result.norm(line.row).casefold()
         first = seen.setdefault(key, line.row)
         if first == line.row or line.row in result.claims or line.row in inline_rows:
             continue
-        if len(_LETTERS.findall(key, 0, 200)) >= 2:
+        if has_two_letters(key):
             result.repeats[line.row] = first

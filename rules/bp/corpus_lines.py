@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpuslint.rules.bp.analysis import analyse
-from corpuslint.rules.bp.lines import Line, deletion_fix, normalise
+from corpuslint.rules.bp.lines import Line, deletion_fix, has_two_letters
 
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, FixAvailability, Severity
@@ -96,10 +96,10 @@ class CorpusRepeatedLine(CorpusRule):
             kinds.append("f" if line.row in flagged else "t")
             if len(line.text) > 2 * opts.max_length:
                 continue
-            norm = normalise(line.text)
+            norm = analysis.norm(line.row)
             if len(norm) > opts.max_length or len(norm.split()) < opts.min_words:
                 continue
-            if sum(c.isalpha() for c in norm) < 2:
+            if not has_two_letters(norm):
                 continue
             h = line_hash(norm)
             hashes.add(h)

@@ -108,3 +108,83 @@ def _charset(items) -> set[str] | None:
         else:  # NEGATE, ...
             return None
     return out
+
+
+_PREFIX_LIMIT = 4000
+
+
+def first_pairs(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
+    """Lower-cased two-character prefixes a match can start with (shorter strings for whole
+    matches shorter than two characters), or None when too many or unbounded."""
+    try:
+        found = _seq2(list(P.parse(pattern, flags)))
+    except _Unbounded:
+        return None
+    if found is None or "" in found:
+        return None
+    return frozenset(found)
+
+
+class _Unbounded(Exception):
+    pass
+
+
+def _join(heads: set[str], tails: set[str]) -> set[str]:
+    out = set()
+    for h in heads:
+        if len(h) >= 2:
+            out.add(h)
+            continue
+        for t in tails:
+            out.add((h + t)[:2])
+    if len(out) > _PREFIX_LIMIT:
+        raise _Unbounded
+    return out
+
+
+def _seq2(items: list) -> set[str]:
+    cur = {""}
+    for op, av in items:
+        if all(len(s) >= 2 for s in cur):
+            break
+        cur = _join(cur, _item2(op, av))
+    return cur
+
+
+def _item2(op, av) -> set[str]:
+    if op is C.LITERAL:
+        return {chr(av).lower()}
+    if op is C.IN:
+        chars = _charset(av)
+        if chars is None:
+            raise _Unbounded
+        return {c.lower() for c in chars}
+    if op is C.CATEGORY:
+        chars = _category(av)
+        if chars is None:
+            raise _Unbounded
+        return set(chars)
+    if op is C.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            out |= _seq2(_sub(alt))
+        return out
+    if op is C.SUBPATTERN:
+        return _seq2(_sub(av[-1]))
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _seq2(_sub(av))
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
+        low, high, sub = av
+        one = _seq2(_sub(sub))
+        out = {""} if low == 0 else set()
+        cur = {""}
+        for reps in range(1, min(high, 2) + 1):
+            cur = _join(cur, one)
+            if reps >= low:
+                out |= cur
+        if low > 2:
+            out = {s for s in cur if len(s) >= 2}
+        return out
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return {""}
+    raise _Unbounded

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from corpuslint.rules.bp.analysis import REPEAT_MAX_CHARS, REPEAT_MIN_CHARS, Analysis, analyse
-from corpuslint.rules.bp.lines import Deleter, core, normalise, shorten
+from corpuslint.rules.bp.lines import Deleter, core, shorten
 
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Edit, Fix, FixAvailability, Severity
@@ -57,7 +57,7 @@ class _LineCategoryRule(DocumentRule):
                     doc, analysis, deleter, row, finding.message, finding.safe, finding.pattern
                 )
         for row in extra:
-            message = f'{self.label} "{shorten(analysis.lines[row].text)}"'
+            message = f'{self.label} "{analysis.quote(row)}"'
             yield self._line_diagnostic(doc, analysis, deleter, row, message, False, "extra")
 
     def _extra_rows(self, analysis: Analysis) -> list[int]:
@@ -68,7 +68,7 @@ class _LineCategoryRule(DocumentRule):
         for line in analysis.lines:
             if line.blank or line.row in taken or len(line.text) > 2000:
                 continue
-            norm = normalise(line.text)
+            norm = analysis.norm(line.row)
             if self._extra.fullmatch(norm) or self._extra.fullmatch(core(norm)):
                 rows.append(line.row)
         return rows
@@ -446,13 +446,13 @@ class RepeatedLine(DocumentRule):
         lo, hi = self.options.min_length, self.options.max_length
         for row, first in sorted(analysis.repeats.items()):
             line = analysis.lines[row]
-            if not lo <= len(normalise(line.text)) <= hi:
+            if not lo <= len(analysis.norm(row)) <= hi:
                 continue
             fix = analysis.deleter.fix(row, safe=False, message="Delete the repeated line")
             yield self.diagnostic(
                 doc,
                 (line.start, line.end),
-                f'Line repeats line {first + 1}: "{shorten(line.text)}"',
+                f'Line repeats line {first + 1}: "{analysis.quote(row)}"',
                 fix=fix,
                 data={"first_row": first + 1},
             )

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from corpuslint.model import Edit, Fix
 
 _TYPOGRAPHIC = re.compile("[’‘`“”]")
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.DOTALL)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "\u00a0": " "})
 # Characters that decorate marker lines ("- Advertisement -", "[Ad]", "Next »", "↑ Top").
 DECORATION = " \t-–—―*•·●▪|[](){}<>«»‹›_=~#:;,.…!?/\\↑↓←→⬆⬇▲▼►▶◄\"'"
@@ -56,8 +57,14 @@ def core(normalised: str) -> str:
     return normalised.strip(DECORATION)
 
 
-def shorten(text: str, limit: int = 60) -> str:
-    text = normalise(text)
+def has_two_letters(text: str) -> bool:
+    return _TWO_LETTERS.search(text) is not None
+
+
+def shorten(text: str, limit: int = 60, *, normalised: bool = False) -> str:
+    """``text`` for a message: normalised, cut to ``limit`` characters."""
+    if not normalised:
+        text = normalise(text[: 4 * limit])
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

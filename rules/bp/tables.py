@@ -275,8 +275,8 @@ class LineClassifier:
     """All line tables as one matcher, with the same answer as trying them in order.
 
     Patterns without a pre-filter are tried in priority order, but only those that can
-    start with the line's first character (firstchars.py) and can be that long (the
-    candidate lists are built per input form, length band and first letter on first
+    start with the line's first two characters (firstchars.py) and can be that long (the
+    candidate lists are built per input form, length band and first two letters on first
     use). Patterns with
     ``requires`` run only when one of their words occurs in the line and could beat the
     alternations' answer (an earlier table).
@@ -285,10 +285,10 @@ class LineClassifier:
     BANDS = (60, 160)
 
     def __init__(self, tables: tuple[Table, ...]):
-        from corpuslint.rules.bp.firstchars import first_chars
+        from corpuslint.rules.bp.firstchars import first_chars, first_pairs
 
         self.tables = tables
-        self.plain: dict[str, list[tuple[int, int, Pattern, frozenset[str] | None, Any]]] = {
+        self.plain: dict[str, list[tuple[int, int, Pattern, tuple, Any]]] = {
             "core": [],
             "line": [],
         }
@@ -299,9 +299,16 @@ class LineClassifier:
                     conditional.append((ti, pi, p.compiled(), p.requires, p))
                 else:
                     compiled = re.compile(p.regex, FLAGS)
-                    self.plain[table.input].append((ti, pi, p, first_chars(p.regex), compiled))
+                    starts = (first_pairs(p.regex), first_chars(p.regex))
+                    self.plain[table.input].append((ti, pi, p, starts, compiled))
         self.conditional = tuple(conditional)
-        self.keywords = tuple(sorted({w for *_, words, _p in conditional for w in words}))
+        # keyword -> indices of the conditional entries it may trigger
+        keywords: dict[str, list[int]] = {}
+        for i, (*_, words, _p) in enumerate(conditional):
+            for w in words:
+                keywords.setdefault(w, []).append(i)
+        self.by_keyword = tuple(keywords.items())
+        self.unconditional = frozenset(i for i, c in enumerate(conditional) if not c[3])
         self.fuzzy = tuple((ti, f) for ti, t in enumerate(tables) for f in t.fuzzy)
         self.fuzzy_initials = frozenset(f.word[0] for _, f in self.fuzzy)
         self.fuzzy_max = max((len(f.word) + f.max_distance for _, f in self.fuzzy), default=0)
@@ -314,29 +321,38 @@ class LineClassifier:
                 return low
         return len(self.BANDS)
 
-    def _candidates(self, kind: str, band: int, first: str) -> tuple:
-        """Entries (table, entry, compiled) that can match a line of this band and first letter."""
-        key = (kind, band, first)
+    def _candidates(self, kind: str, band: int, head: str) -> tuple:
+        """Entries (table, entry, compiled) that can match a line of this band whose first
+        two characters, lower-cased, are ``head``."""
+        key = (kind, band, head)
         found = self._keyed.get(key)
         if found is None:
             shortest = self.BANDS[band - 1] + 1 if band else 0
+            first = head[0]
             found = self._keyed[key] = tuple(
                 (ti, pi, p, regex)
-                for ti, pi, p, chars, regex in self.plain[kind]
+                for ti, pi, p, (pairs, chars), regex in self.plain[kind]
                 if p.max_chars >= shortest
-                and (chars is None or first in chars or first.upper() in chars)
+                and (
+                    head in pairs
+                    if pairs is not None
+                    else (chars is None or first in chars or first.upper() in chars)
+                )
             )
         return found
 
     def _plain(self, kind: str, text: str) -> tuple[int, int] | None:
         n = len(text)
-        for ti, pi, p, regex in self._candidates(kind, self._band(n), text[0].lower()):
+        for ti, pi, p, regex in self._candidates(kind, self._band(n), text[:2].lower()):
             if n <= p.max_chars and regex.fullmatch(text) is not None:
                 return ti, pi
         return None
 
     # Boilerplate repeats across a corpus: each distinct line is classified once.
     CACHE_SIZE = 65536
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     def classify(self, norm: str, core: str) -> tuple[Table, Pattern] | None:
         """The table and entry that claim a line (``norm``: normalised, ``core``: undecorated)."""
@@ -360,12 +376,11 @@ class LineClassifier:
         limit = best[0] if best is not None else len(self.tables)
         if self.conditional and self.conditional[0][0] < limit:
             low = norm.lower()
-            present = {w for w in self.keywords if w in low}
-            for ti, pi, regex, words, p in self.conditional:
+            triggered = {i for w, entries in self.by_keyword if w in low for i in entries}
+            for i in sorted(triggered | self.unconditional):
+                ti, pi, regex, _words, p = self.conditional[i]
                 if ti >= limit:
                     break
-                if words and present.isdisjoint(words):
-                    continue
                 text = core if self.tables[ti].input == "core" else norm
                 if len(text) <= p.max_chars and p.test(regex, text):
                     best, limit = (ti, pi), ti
