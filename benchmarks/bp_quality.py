@@ -33,13 +33,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bp_evalgen import generate  # noqa: E402
+from corpuslint.rules.bp import tables as bp_tables  # noqa: E402
 
 from corpuslint.config import load_settings  # noqa: E402
 from corpuslint.document import Document  # noqa: E402
 from corpuslint.files import discover  # noqa: E402
 from corpuslint.registry import load_registry  # noqa: E402
 from corpuslint.rule import CheckContext, DocumentRule  # noqa: E402
-from corpuslint.rules.bp import tables as bp_tables  # noqa: E402
 from corpuslint.runner import Job, Runner, Source, fingerprint, run_document_rules  # noqa: E402
 from corpuslint.selection import FindingFilter, instantiate  # noqa: E402
 
