@@ -47,7 +47,17 @@ def test_bar_on_a_terminal_stderr_and_clean_json_on_stdout(tmp_path: Path) -> No
     master, slave = pty.openpty()
     exe = Path(sys.executable).with_name("corpuslint")
     proc = subprocess.run(
-        [str(exe), "check", "c", "--isolated", "--no-cache", "--output-format", "json"],
+        [
+            str(exe),
+            "check",
+            "c",
+            "--isolated",
+            "--no-cache",
+            "--select",
+            "FMT013",
+            "--output-format",
+            "json",
+        ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=slave,
