@@ -261,6 +261,8 @@ def test_extra_patterns_are_validated(bad):
         ("adverstisement", "advertisement", 2, True),
         ("advertisement", "advertisement", 0, True),
         ("adventure", "advertisement", 2, False),
+        ("adevrtisement", "advertisement", 1, True),  # a swap counts one
+        ("advertisements", "advertising", 2, False),
         ("sponsered", "sponsored", 1, True),
         ("sponsor", "sponsored", 1, False),
     ],

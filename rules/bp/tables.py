@@ -149,29 +149,29 @@ def _squash(text: str) -> str:
 
 
 def within_distance(a: str, b: str, limit: int) -> bool:
-    """Levenshtein distance of ``a`` and ``b`` is at most ``limit`` (banded, early exit)."""
+    """The edit distance of ``a`` and ``b`` is at most ``limit``.
+
+    Optimal string alignment: insertions, deletions, substitutions and swaps of two
+    neighbouring letters ("Adevrtisement") each count one. Only short strings (single
+    words) are compared.
+    """
     if abs(len(a) - len(b)) > limit:
         return False
     if a == b:
         return True
     if limit == 0:
         return False
-    prev = list(range(len(b) + 1))
+    rows = [list(range(len(b) + 1))]
     for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        lo = max(1, i - limit)
-        hi = min(len(b), i + limit)
-        if lo > 1:
-            cur[lo - 1] = limit + 1
-        for j in range(lo, hi + 1):
-            cost = 0 if ca == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-        if hi < len(b):
-            cur[hi + 1 :] = [limit + 1] * (len(b) - hi)
-        if min(cur[lo - 1 : hi + 1]) > limit:
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        if min(row) > limit:
             return False
-        prev = cur
-    return prev[len(b)] <= limit
+        rows.append(row)
+    return rows[-1][-1] <= limit
 
 
 def expand(pattern: str, macros: dict[str, str], _depth: int = 0) -> str:
