@@ -191,4 +191,8 @@ class NearDuplicate(CorpusRule):
     ) -> Iterator[Diagnostic]:
         from corpuslint.rules.dup.clusters import find_near_duplicates
 
-        yield from find_near_duplicates(self, targets, corpus, ctx)
+        from corpuslint.corpus import gc_paused
+
+        with gc_paused():
+            found = list(find_near_duplicates(self, targets, corpus, ctx))
+        yield from found
