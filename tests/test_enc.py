@@ -301,6 +301,8 @@ HOSTILE = [
     "\u0301\u0301 leading marks \u200d\u200c\ufeff",
     "&" * 10_000 + "&amp;" * 1000,
     "\x80\x9f\ufffd\U0010ffff\ue000",
+    # Many embedded sequences in one line (once quadratic).
+    "Łódź Moli\u221a\u00aere \u201a\u00c4\u00b6 " * 20_000,
 ]
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 
 from corpuslint.rules.enc.mojibake import Repair
@@ -147,11 +148,39 @@ def find_embedded(
                 proposals.append(repair)
     if overlapping:
         return proposals
+    return longest_first(proposals)
+
+
+def longest_first(proposals: list[Repair]) -> list[Repair]:
+    """Non-overlapping proposals, the longer winning where they overlap; by start."""
     chosen: list[Repair] = []
-    for repair in sorted(proposals, key=lambda r: (r.start - r.end, r.start)):
-        if not any(c.start < repair.end and repair.start < c.end for c in chosen):
-            chosen.append(repair)
-    return sorted(chosen, key=lambda r: r.start)
+    cluster: list[Repair] = []
+    cluster_end = -1
+    for repair in sorted(proposals, key=lambda r: r.start):
+        if cluster and repair.start >= cluster_end:
+            chosen.extend(_pick(cluster))
+            cluster = []
+        cluster.append(repair)
+        cluster_end = repair.end if len(cluster) == 1 else max(cluster_end, repair.end)
+    chosen.extend(_pick(cluster))
+    return chosen
+
+
+def _pick(cluster: list[Repair]) -> list[Repair]:
+    """Greedy, longest first, within one run of overlapping proposals."""
+    if len(cluster) <= 1:
+        return cluster
+    starts: list[int] = []
+    picked: list[Repair] = []
+    for repair in sorted(cluster, key=lambda r: (r.start - r.end, r.start)):
+        i = bisect_right(starts, repair.start)
+        if i > 0 and picked[i - 1].end > repair.start:
+            continue
+        if i < len(picked) and picked[i].start < repair.end:
+            continue
+        starts.insert(i, repair.start)
+        picked.insert(i, repair)
+    return picked
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

@@ -295,29 +295,34 @@ def _prefer_whole_sequences(text: str, found: list[Repair]) -> list[Repair]:
     plausibly as a whole, the whole sequence is the repair (unsafe, and the
     message says what ftfy would have written).
     """
-    from corpuslint.rules.enc.embedded import find_embedded
+    from corpuslint.rules.enc.embedded import find_embedded, longest_first
 
-    proposals = find_embedded(text, [], overlapping=True)
-    for whole in sorted(proposals, key=lambda r: r.start - r.end):
-        inside = [r for r in found if whole.start <= r.start and r.end <= whole.end]
-        crossing = [
-            r for r in found if r not in inside and r.start < whole.end and whole.start < r.end
-        ]
+    found = sorted(found, key=lambda r: r.start)
+    starts = [r.start for r in found]
+    replaced: set[int] = set()
+    added: list[Repair] = []
+    for whole in longest_first(find_embedded(text, [], overlapping=True)):
+        # ftfy's repairs that overlap the whole sequence: a contiguous run of ``found``.
+        lo = bisect_right(starts, whole.start) - 1
+        if lo < 0 or found[lo].end <= whole.start:
+            lo += 1
+        hi = bisect_right(starts, whole.end - 1)
+        pieces = found[lo:hi]
         if (
-            not inside
-            or whole in found
-            or crossing
-            or any(r.whole_line for r in inside)
-            or any((r.start, r.end) == (whole.start, whole.end) for r in inside)
+            not pieces
+            or pieces[0].start < whole.start
+            or pieces[-1].end > whole.end
+            or any(r.whole_line for r in pieces)
+            or (len(pieces) == 1 and (pieces[0].start, pieces[0].end) == (whole.start, whole.end))
         ):
             continue
         ftfy_text = text[whole.start : whole.end]
-        for r in sorted(inside, key=lambda r: -r.start):
+        for r in reversed(pieces):
             a, b = r.start - whole.start, r.end - whole.start
             ftfy_text = ftfy_text[:a] + r.fixed + ftfy_text[b:]
-        found = [r for r in found if r not in inside]
-        found.append(replace(whole, ftfy_text=ftfy_text))
-    return found
+        replaced.update(range(lo, hi))
+        added.append(replace(whole, ftfy_text=ftfy_text))
+    return [r for i, r in enumerate(found) if i not in replaced] + added
 
 
 # Printable ASCII stretches longer than this are shortened before ftfy sees them.
