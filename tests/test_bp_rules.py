@@ -159,7 +159,9 @@ def test_prose_that_mentions_boilerplate_words_is_clean(line):
     ("text", "rows"),
     [
         # a previous/next link takes one headline, not the paragraph after it
-        ("Intro.\n\nNext\n\nA Headline Here\n\nBody text of the article goes on.\n", [3, 5]),
+        ("Intro.\n\nNext\n\nA Headline Here\n\nPrevious\n\nAnother One\n", [3, 5, 7, 9]),
+        # a lone headline-shaped line with the article going on is its own subheading
+        ("Intro.\n\nNext\n\nA Headline Here\n\n" + "The article goes on with more. " * 4, [3]),
         # a related block takes the headline list and stops at prose
         ("Intro.\n\nRelated\nFirst headline\nSecond headline\nBody text ends here.\n", [3, 4, 5]),
         # a header with nothing linked under it is still navigation

@@ -4,6 +4,8 @@
    matches a whole line claims it, so a line gets at most one BP code.
 2. Navigation blocks: a header line (``Previous``, ``Related stories``, ...) claims the
    linked headlines under it: one for previous/next links, a list for "related" blocks.
+   A lone headline-shaped line followed by more article text is taken for the article's
+   own subheading and left alone.
 3. Inline boilerplate in the remaining lines: a photo credit closing a caption sentence
    inside a paragraph (BP009), or, when the caption is the whole line, a caption line
    (BP006); ad markers glued into the text.
@@ -34,6 +36,8 @@ from corpuslint.rules.bp.lines import (
 MAX_LINE_CHARS = 420
 # A list header claims at most this many linked headlines.
 MAX_LIST_HEADLINES = 12
+# A line of at least this many words that ends like a sentence is a paragraph.
+PARAGRAPH_MIN_WORDS = 15
 # The caption sentence before an inline credit is looked for this far back, and is taken
 # as a caption only up to this many words (a longer "sentence" is prose; then only the
 # credit itself is flagged).
@@ -270,6 +274,8 @@ def _claim_navigation_blocks(result: Analysis, cores: dict[int, str]) -> None:
             if not is_headline_like(lines[nxt].text):
                 break
             taken.append(nxt)
+        if len(taken) == 1 and _prose_follows(result, nav, cores, nonblank, position[taken[0]]):
+            taken = []  # a subheading of the article that goes on, not a linked headline
         done.update(block)
         for r in block:
             old = claims.get(r)
@@ -289,6 +295,24 @@ def _claim_navigation_blocks(result: Analysis, cores: dict[int, str]) -> None:
                 False,
                 f'Linked headline under "{label}": "{result.quote(r)}"',
             )
+
+
+def _prose_follows(
+    result: Analysis, nav: tables.Table, cores: dict[int, str], nonblank: list[int], at: int
+) -> bool:
+    """The line after ``nonblank[at]`` is a paragraph of the article (a sentence of at
+    least PARAGRAPH_MIN_WORDS words, not boilerplate, not another navigation block): then
+    a lone "linked headline" is more likely the article's own subheading."""
+    if at + 1 >= len(nonblank):
+        return False
+    row = nonblank[at + 1]
+    if row in result.claims:
+        return False
+    c = cores.get(row)
+    if c and nav.match_header(c) is not None:
+        return False
+    text = result.lines[row].text
+    return not is_headline_like(text) and len(text.split()) >= PARAGRAPH_MIN_WORDS
 
 
 # -- 3. inline boilerplate ---------------------------------------------------------
