@@ -153,6 +153,15 @@ class Analysis:
         return rows
 
     @cached_property
+    def by_code(self) -> dict[str, list[LineFinding]]:
+        """Line findings per code, in row order."""
+        out: dict[str, list[LineFinding]] = {}
+        for row in sorted(self.claims):
+            finding = self.claims[row]
+            out.setdefault(finding.code, []).append(finding)
+        return out
+
+    @cached_property
     def deleter(self) -> Deleter:
         """Line-deletion fixes for the rows of ``flagged_rows``."""
         return Deleter(self.lines, self.flagged_rows())

@@ -51,11 +51,10 @@ class _LineCategoryRule(DocumentRule):
         deleter = analysis.deleter
         if extra:
             deleter = Deleter(analysis.lines, analysis.flagged_rows() | set(extra))
-        for row, finding in sorted(analysis.claims.items()):
-            if finding.code == self.code:
-                yield self._line_diagnostic(
-                    doc, analysis, deleter, row, finding.message, finding.safe, finding.pattern
-                )
+        for finding in analysis.by_code.get(self.code, ()):
+            yield self._line_diagnostic(
+                doc, analysis, deleter, finding.row, finding.message, finding.safe, finding.pattern
+            )
         for row in extra:
             message = f'{self.label} "{analysis.quote(row)}"'
             yield self._line_diagnostic(doc, analysis, deleter, row, message, False, "extra")

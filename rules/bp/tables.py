@@ -307,7 +307,12 @@ class LineClassifier:
         for i, (*_, words, _p) in enumerate(conditional):
             for w in words:
                 keywords.setdefault(w, []).append(i)
-        self.by_keyword = tuple(keywords.items())
+        # longest line each keyword can matter for, longest first (a long line skips the
+        # keywords of short kinds of boilerplate)
+        reach = {w: max(conditional[i][4].max_chars for i in ids) for w, ids in keywords.items()}
+        self.by_keyword = tuple(
+            (w, ids, reach[w]) for w, ids in sorted(keywords.items(), key=lambda kv: -reach[kv[0]])
+        )
         self.unconditional = frozenset(i for i, c in enumerate(conditional) if not c[3])
         self.fuzzy = tuple((ti, f) for ti, t in enumerate(tables) for f in t.fuzzy)
         self.fuzzy_initials = frozenset(f.word[0] for _, f in self.fuzzy)
@@ -376,7 +381,13 @@ class LineClassifier:
         limit = best[0] if best is not None else len(self.tables)
         if self.conditional and self.conditional[0][0] < limit:
             low = norm.lower()
-            triggered = {i for w, entries in self.by_keyword if w in low for i in entries}
+            n = len(norm)
+            triggered = set()
+            for w, ids, reach in self.by_keyword:
+                if reach < n:
+                    break
+                if w in low:
+                    triggered.update(ids)
             for i in sorted(triggered | self.unconditional):
                 ti, pi, regex, _words, p = self.conditional[i]
                 if ti >= limit:
