@@ -182,6 +182,20 @@ def test_shortened_segment_maps_back() -> None:
         ("In Łódź, it\u201a\u00c4\u00f4s fine.", "‚Äô", "’", False),
         # Emoji with a variation selector, MacRoman, next to text MacRoman lacks.
         ("Łódź " + moji("❤️", "mac_roman") + " x", moji("❤️", "mac_roman"), "❤️", False),
+        # Romanian ș in MacRoman (its lead is a guillemet).
+        ("Łódź " + moji("Brașov", "mac_roman"), "»ô", "ș", False),
+        # One-letter words of another script, spelt with a symbol.
+        ("Łódź 2024 " + moji("г.", "mac_roman"), "–≥", "г", False),
+        ("Łódź " + moji("π", "sloppy-windows-1252") + " r", "Ï€", "π", False),
+        # An upper-case lead inside a lower-case word.
+        ("Łódź sostin" + moji("ė", "sloppy-windows-1252"), "Ä—", "ė", False),
+        # Persian with a zero-width non-joiner, in MacRoman.
+        (
+            "Łódź " + moji("کتاب\u200cها", "mac_roman"),
+            moji("کتاب\u200cها", "mac_roman"),
+            "کتاب\u200cها",
+            False,
+        ),
         # Greek in Windows-1252 (a word of one other script).
         (
             "Łódź " + moji("Αθήνα", "sloppy-windows-1252"),
@@ -219,6 +233,7 @@ LEGITIMATE = [
     "Prices\u00a0in\u00a0no-break spaces, 1\u202f000 with a narrow one, and 10\u00a0km.",
     "Mathematical text: ∀x ∈ ℝ, ∑ᵢ xᵢ ≤ ∞; arrows → ← ↔; box ┌─┐ │ └─┘.",
     "Icelandic: Það er gott veður; Guðmundsdóttir; Þórshöfn; ð and þ.",
+    "French: l’école, d’État, qu’à, «Ça», 2010—à peine, “École” — Łódź.",
 ]
 
 

@@ -45,9 +45,12 @@ _ENCODINGS = (
 _COMMON_PUNCT = frozenset(
     "\u00a0\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u2039\u203a"
 )
+# MacRoman leads (C7 C9 CA D2-D5) whose two-byte sequences decode to Latin
+# Extended-B, IPA, Cyrillic extensions or Armenian: never a plausible repair alone.
+_NEVER_PLAUSIBLE_LEADS = frozenset("\u00ab\u2026\u00a0\u201c\u201d\u2018\u2019")
 # Letters that hardly occur in text except as mojibake (ftfy counts most of them
 # "bad"): the Windows-1252 letters of bytes 80-9F, ƒ, and the ordinal indicators.
-_ODD_LETTERS = frozenset("\u0160\u0161\u0152\u0153\u017d\u017e\u0178\u0192\u00aa\u00ba")
+_ODD_LETTERS = frozenset("\u0160\u0161\u0152\u0153\u017d\u017e\u0178\u0192\u00aa\u00ba\u00b5")
 
 
 def _table(codec: str, fallback: str | None) -> dict[str, int]:
@@ -139,9 +142,9 @@ def find_embedded(
         while (m := start.search(masked, pos)) is not None:
             whole = run.match(masked, m.start())
             pos = whole.end()
-            if pos - whole.start() == 2 and masked[whole.start()] in _COMMON_PUNCT:
-                # ``l’é`` in MacRoman: one character of Armenian, Cyrillic or IPA,
-                # which _plausible always rejects. Common in French; skip early.
+            if pos - whole.start() == 2 and masked[whole.start()] in _NEVER_PLAUSIBLE_LEADS:
+                # ``l’é`` in MacRoman: one character of Armenian, rare Cyrillic or
+                # IPA, which _plausible always rejects. Common in French; skip early.
                 continue
             repair = _judge(text, whole.start(), whole.end(), name, table)
             if repair is not None:
@@ -210,7 +213,7 @@ def _judge(text: str, start: int, end: int, name: str, table) -> Repair | None:
         if result is None:
             break
         decoded, lossy = result
-        if decoded == current or not _plausible(decoded, text, start, end):
+        if decoded == current or not _plausible(decoded, text, start, end, _strong(original)):
             break
         plan.append(("encode", name))
         if lossy:
@@ -221,7 +224,7 @@ def _judge(text: str, start: int, end: int, name: str, table) -> Repair | None:
             break
     if not plan:
         return None
-    if not (_evidence(original, text, end) or _foreign_word(original, current)):
+    if not (_evidence(original, text, start, end) or _foreign_word(original, current)):
         return None
     return Repair(start, end, original, current, tuple(plan), False, "embedded")
 
@@ -234,16 +237,25 @@ def _foreign_word(original: str, decoded: str) -> bool:
     return len(original) >= 4 and letters >= 2 and len(scripts) == 1 and "LATIN" not in scripts
 
 
-def _evidence(original: str, text: str, end: int) -> bool:
+def _strong(original: str) -> bool:
+    """A symbol, control, lost byte or odd letter: never part of a plain word."""
+    return any(
+        ch == "\ufffd" or ch in _ODD_LETTERS or not (ch.isalpha() or ch in _COMMON_PUNCT)
+        for ch in original
+    )
+
+
+def _evidence(original: str, text: str, start: int, end: int) -> bool:
+    if _strong(original):
+        return True
+    # An upper-case lead inside a lower-case word: ``sostinÄ—`` for ``sostinė``.
+    if start and original[0].isupper() and text[start - 1].islower():
+        return True
     for i, ch in enumerate(original):
-        if ch == "\ufffd" or ch in _ODD_LETTERS:
-            return True
         if ch in _COMMON_PUNCT:
             following = original[i + 1] if i + 1 < len(original) else text[end : end + 1]
             if following.isalpha():
                 return True
-        elif not ch.isalpha():
-            return True
     return False
 
 
@@ -252,7 +264,7 @@ _SYMBOLS_OK = (
     (0x00A0, 0x00BF),
     (0x00D7, 0x00D7),
     (0x00F7, 0x00F7),
-    (0x200D, 0x200D),  # zero-width joiner inside emoji sequences
+    (0x200C, 0x200D),  # zero-width (non-)joiners in Persian words, emoji sequences
     (0x2010, 0x205E),
     (0x20A0, 0x20CF),
     (0x2100, 0x22FF),
@@ -263,6 +275,7 @@ _SYMBOLS_OK = (
     (0xFFFD, 0xFFFD),
     (0x1F000, 0x1FAFF),
 )
+_BASIC_LETTERS = ((0x0391, 0x03C9), (0x0401, 0x0401), (0x0410, 0x044F), (0x0451, 0x0451))
 _CJK = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC"})
 
 
@@ -279,7 +292,7 @@ def _script(ch: str) -> str | None:
     return "CJK" if word in _CJK else word
 
 
-def _plausible(decoded: str, text: str, start: int, end: int) -> bool:
+def _plausible(decoded: str, text: str, start: int, end: int, strong: bool = False) -> bool:
     if not decoded:
         return False
     if unicodedata.category(decoded[0]).startswith("M") and not _in(_SYMBOLS_OK, ord(decoded[0])):
@@ -305,9 +318,14 @@ def _plausible(decoded: str, text: str, start: int, end: int) -> bool:
         return True
     script = next(iter(scripts))
     # A lone letter of another script is a coincidence more often than mojibake,
-    # unless bytes around it were lost (U+FFFD) in the same sequence.
+    # unless bytes around it were lost (U+FFFD) in the same sequence, or it is a
+    # one-letter word of the basic Cyrillic or Greek alphabet (``–≥.`` for the
+    # Bulgarian ``г.``, ``Ï€`` for ``π``) spelt with a symbol.
     if script != "LATIN" and letters + decoded.count("\ufffd") < 2:
-        return False
+        letter = next(ch for ch in decoded if ch.isalpha())
+        alone = not (text[start - 1 : start].isalpha() or text[end : end + 1].isalpha())
+        if not (strong and alone and _in(_BASIC_LETTERS, ord(letter))):
+            return False
     for neighbour in (text[start - 1 : start], text[end : end + 1]):
         other = _script(neighbour) if neighbour else None
         if other is not None and other != script:
