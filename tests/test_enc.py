@@ -9,8 +9,9 @@ import ftfy
 import pytest
 from corpuslint.rules.enc.entities import find_entities
 from corpuslint.rules.enc.invisible import find_invisible
-from corpuslint.rules.enc.mojibake import Compressed, find_repairs, ftfy_config
+from corpuslint.rules.enc.mojibake import find_repairs, ftfy_config
 from corpuslint.rules.enc.normalization import find_non_nfc
+from corpuslint.rules.enc.segments import Compressed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

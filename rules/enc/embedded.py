@@ -34,7 +34,7 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
-from corpuslint.rules.enc.mojibake import Repair
+from corpuslint.rules.enc.repair import Repair
 
 # (name in the plan, as ftfy's apply_plan spells it; Python codec; fallback for undefined bytes)
 _ENCODINGS = (

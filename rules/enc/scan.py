@@ -12,7 +12,8 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from corpuslint.rules.enc.mojibake import Repair, find_repairs
+from corpuslint.rules.enc.mojibake import find_repairs
+from corpuslint.rules.enc.repair import Repair
 
 from corpuslint.document import Document
 
