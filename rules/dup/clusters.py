@@ -20,6 +20,8 @@ from corpuslint.corpus import Corpus
 from corpuslint.model import Diagnostic
 from corpuslint.rule import CheckContext, Target
 
+# Below this share of targets in the index, clusters are found by searching the
+# index from the targets; above it, all band keys are loaded and bucketed at once.
 BULK_SHARE = 0.25
 
 

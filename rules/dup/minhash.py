@@ -344,16 +344,3 @@ def fmix32(np: Any, x: Any) -> Any:
     x *= np.uint32(0xC2B2AE35)
     x ^= x >> np.uint32(16)
     return x
-
-
-def jaccard_of_sets(np: Any, a: Any, b: Any) -> float:
-    """Exact Jaccard similarity of two sorted unique id arrays."""
-    if len(a) == 0 and len(b) == 0:
-        return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (len(a) + len(b) - inter)
-
-
-def expected_error(num_perm: int) -> float:
-    """Standard error of a MinHash Jaccard estimate at J = 0.5 (for docs)."""
-    return math.sqrt(0.25 / num_perm)

@@ -14,10 +14,6 @@ from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Severity
 from corpuslint.rule import CheckContext, CorpusRule, Target
 
-# Below this share of targets in the index, clusters are found by searching the
-# index from the targets; above it, all band keys are loaded and bucketed at once.
-BULK_SHARE = 0.25
-
 
 @dataclass(frozen=True)
 class NearOptions:
