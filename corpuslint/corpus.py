@@ -223,6 +223,7 @@ class Corpus:
         self.index_path = settings.resolved_index_path()
         self._db: sqlite3.Connection | None = None
         self._formatters: tuple[Callable[[str], str], Callable[[str], str]] | None = None
+        self._relpaths: dict[str, str] = {}
         # set by sync when it listed the whole corpus: how many corpus files the run
         # did not name (0: every corpus file is a target, rules need no look-ups)
         self.others: int | None = None
@@ -253,10 +254,15 @@ class Corpus:
 
     def relpath(self, display: str) -> str:
         """The root-relative path of a file given by its display path."""
-        if self._cwd_in_root is not None and _plain_relative(display):
-            return self._cwd_in_root + display
-        relative, _shown = self._path_formatters()
-        return relative(os.path.abspath(os.path.join(self.cwd, display)))
+        got = self._relpaths.get(display)
+        if got is None:
+            if self._cwd_in_root is not None and _plain_relative(display):
+                got = self._cwd_in_root + display
+            else:
+                relative, _shown = self._path_formatters()
+                got = relative(os.path.abspath(os.path.join(self.cwd, display)))
+            self._relpaths[display] = got
+        return got
 
     def absolute(self, relpath: str) -> Path:
         return self.settings.root / relpath
@@ -706,14 +712,21 @@ class Corpus:
         seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'files'").fetchone()
         top = db.execute("SELECT max(id) FROM files").fetchone()[0]
         next_id = max(seq[0] if seq else 0, top or 0) + 1
+        empty = top is None  # a first build: nothing to look up (we hold the write lock)
         for start in range(0, len(fresh), WRITE_BATCH):
-            next_id = self._write_batch(db, fresh[start : start + WRITE_BATCH], keys, next_id)
+            batch = fresh[start : start + WRITE_BATCH]
+            next_id = self._write_batch(db, batch, keys, next_id, empty)
 
     def _write_batch(
-        self, db: sqlite3.Connection, fresh: list[Summarised], keys: dict[str, str], next_id: int
+        self,
+        db: sqlite3.Connection,
+        fresh: list[Summarised],
+        keys: dict[str, str],
+        next_id: int,
+        empty: bool,
     ) -> int:
         current: dict[str, tuple[int, str]] = {}
-        for part in chunks([f.entry.relpath for f in fresh]):
+        for part in [] if empty else chunks([f.entry.relpath for f in fresh]):
             marks = ",".join("?" * len(part))
             for fid, path, key in db.execute(
                 f"SELECT id, path, key FROM files WHERE path IN ({marks})", part
