@@ -302,6 +302,9 @@ class LineClassifier:
                     starts = (first_pairs(p.regex), first_chars(p.regex))
                     self.plain[table.input].append((ti, pi, p, starts, compiled))
         self.conditional = tuple(conditional)
+        self.first_line_table = min(
+            (ti for ti, t in enumerate(tables) if t.input == "line"), default=len(tables)
+        )
         # keyword -> indices of the conditional entries it may trigger
         keywords: dict[str, list[int]] = {}
         for i, (*_, words, _p) in enumerate(conditional):
@@ -375,9 +378,10 @@ class LineClassifier:
         if not core:
             return None
         best = self._plain("core", core)
-        other = self._plain("line", norm)
-        if other is not None and (best is None or other[0] < best[0]):
-            best = other
+        if best is None or best[0] > self.first_line_table:
+            other = self._plain("line", norm)
+            if other is not None and (best is None or other[0] < best[0]):
+                best = other
         limit = best[0] if best is not None else len(self.tables)
         if self.conditional and self.conditional[0][0] < limit:
             low = norm.lower()
