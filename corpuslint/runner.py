@@ -190,6 +190,8 @@ def check_source(source: Source) -> FileResult:
         hit = _cache.get(ckey)
         if hit is not None:
             result.diagnostics, result.summaries = hit
+            for d in result.diagnostics:  # cached under another working directory
+                d.path = entry.display
             return result
     result.diagnostics = run_document_rules(doc, job.document_rules, job.ctx, result.rule_errors)
     result.summaries = summarize(doc, job.corpus_rules, result.rule_errors)
