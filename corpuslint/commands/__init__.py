@@ -5,4 +5,4 @@ sets ``run`` (a function of the parsed arguments returning the exit code). Keep
 their top-level imports light: every module here is imported on every start.
 """
 
-COMMANDS = ("check", "rule", "rules", "signals", "index")
+COMMANDS = ("check", "rule", "rules", "signals", "report", "index")
