@@ -66,26 +66,29 @@ def _leads(lo: int, hi: int, only=None, encodings=_ENCODINGS) -> set[str]:
     return _decoded(values, encodings)
 
 
-def _build_prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _build_scans() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Where a UTF-8 sequence as some single-byte encoding shows it may start.
 
-    Two scans, each one character class followed by look-behinds, which the
+    Three scans, each a single character class with look-arounds, which the
     regex engine runs at hundreds of MB/s (an alternation of classes is ~15x
-    slower). Both stop at the character *after* a lead, because leads are
-    common letters (every Cyrillic letter is one in cp1251) and what follows a
-    lead in mojibake is rare: a continuation character or a C1 control, or a
-    space or "?" standing for a lost byte where ftfy accepts that
-    (restore_byte_a0, replace_lossy_sequences). ``_possible`` then checks the
-    whole sequence in each encoding.
+    slower), each keyed on the rarer character of its pair:
+
+    * a continuation character or C1 control right after a lead (leads are
+      common letters, every Cyrillic letter is one in cp1251; continuations
+      are rarer);
+    * a lead that ftfy lets a space complete (restore_byte_a0), keyed on the
+      lead, since spaces are everywhere;
+    * a "?" standing for a lost byte after a lead (replace_lossy_sequences).
+
+    ``_possible`` then checks the whole sequence in each encoding.
     """
     not_mac = tuple(e for e in _ENCODINGS if e != "mac_roman")
     cont = _char_class(_CONT)
     leads = _char_class(_leads(0xC0, 0xF4))
     after_lead = re.compile(f"{cont}(?:(?<={_char_class(_C1_CHARS)})|(?<={leads}{cont}))")
-    space_leads = _char_class(_leads(0xC0, 0xF4, _A0_AT[0], not_mac))
-    q_leads = _char_class(_leads(0xC0, 0xF4, _Q_LEADS))
-    wildcard = re.compile(f"[ ?](?:(?<={space_leads} )|(?<={q_leads}\\?))")
-    return after_lead, wildcard
+    space_after = re.compile(_char_class(_leads(0xC0, 0xF4, _A0_AT[0], not_mac)) + "(?= )")
+    q_after = re.compile(f"\\?(?<={_char_class(_leads(0xC0, 0xF4, _Q_LEADS))}\\?)")
+    return after_lead, space_after, q_after
 
 
 def _build_leads() -> dict[str, tuple[tuple[frozenset[str], ...], ...]]:
@@ -125,8 +128,7 @@ def _build_leads() -> dict[str, tuple[tuple[frozenset[str], ...], ...]]:
 @lru_cache(maxsize=1)
 def _tables():
     """The scans and the lead table, built on the first non-ASCII text (~10 ms)."""
-    after_lead, wildcard = _build_prefilters()
-    return after_lead, wildcard, _build_leads()
+    return _build_scans(), _build_leads()
 
 
 def _possible(text: str, start: int) -> bool:
@@ -140,7 +142,7 @@ def _possible(text: str, start: int) -> bool:
     lead = text[start]
     if lead in _C1_CHARS:
         return True
-    for positions in _tables()[2].get(lead, ()):
+    for positions in _tables()[1].get(lead, ()):
         end = start + 1 + len(positions)
         if end > len(text):
             continue
@@ -156,17 +158,20 @@ def candidate_segments(text: str):
     """Yield ``(start, end)`` of each ftfy segment that holds a possible sequence."""
     if text.isascii():
         return
-    after_lead, wildcard = (pattern.search for pattern in _tables()[:2])
-    a, w = after_lead(text, 0), wildcard(text, 0)
-    while a is not None or w is not None:
-        # The earlier of the two scans' hits, as the offset of its lead.
-        if w is None or (a is not None and a.start() <= w.start()):
-            at = a.start()
+    scans = _tables()[0]
+    # The next hit of each scan; the earliest is taken, as the offset of its lead.
+    nexts = [scan.search(text, 0) for scan in scans]
+    while True:
+        live = [i for i, m in enumerate(nexts) if m is not None]
+        if not live:
+            return
+        kind = min(live, key=lambda i: nexts[i].start())
+        at = nexts[kind].start()
+        nexts[kind] = scans[kind].search(text, at + 1)
+        if kind == 0:  # a continuation after a lead, or a C1 control
             hit = at if text[at] in _C1_CHARS else at - 1
-            a = after_lead(text, at + 1)
-        else:
-            hit = w.start() - 1
-            w = wildcard(text, w.start() + 1)
+        else:  # the lead itself (space scan), or the "?" after it
+            hit = at if kind == 1 else at - 1
         if not _possible(text, hit):
             continue
         line_start = text.rfind("\n", 0, hit) + 1
@@ -178,7 +183,6 @@ def candidate_segments(text: str):
             start = line_start + (hit - line_start) // MAX_SEGMENT * MAX_SEGMENT
             end = min(start + MAX_SEGMENT, line_end)
         yield start, end
-        if a is not None and a.start() < end:
-            a = after_lead(text, end)
-        if w is not None and w.start() < end:
-            w = wildcard(text, end)
+        for i, m in enumerate(nexts):
+            if m is not None and m.start() < end:
+                nexts[i] = scans[i].search(text, end)
