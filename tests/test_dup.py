@@ -418,3 +418,18 @@ def test_same_story_pairs_seeds_000_and_001(seeds_copy: Path) -> None:
     assert got == [
         ("seeds/001_0975571770d3a3b0.txt", "seeds/000_107d2fae691fd477.txt", "2024-03-20")
     ]
+
+
+def test_a_bucket_larger_than_the_window_still_makes_one_cluster(tmp_path: Path) -> None:
+    from corpuslint.rules.dup.graph import WINDOW
+
+    base = article(77)
+    n = WINDOW + 16
+    docs = {f"{i:03d}.txt": edited(base, 1, i) for i in range(n)}
+    root = write_corpus(tmp_path, docs)
+    got = findings(root, select="DUP002")
+    sizes = {d["data"]["cluster_size"] for d in got}
+    assert sizes == {n} and {d["data"]["cluster"] for d in got} == {"docs/000.txt"}
+    # a one-file run (breadth-first through the index) sees the same cluster
+    one = findings(root, f"docs/{n - 1:03d}.txt", select="DUP002")
+    assert [d["data"]["cluster_size"] for d in one] == [n]

@@ -65,16 +65,19 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.action == "stats":
             stats = corpus.stats()
-            lines = [f"index        {stats['index']}", f"files        {stats['files']}"]
-            lines.append(f"corpus bytes {stats['corpus_bytes']}")
-            lines.append(f"index bytes  {stats['index_bytes']}")
-            lines.append(f"directories  {stats['directories']}")
-            for code, n in stats["summaries"].items():
-                lines.append(f"summaries    {code}: {n}")
+            rows = [
+                ("index", stats["index"]),
+                ("files", stats["files"]),
+                ("corpus bytes", stats["corpus_bytes"]),
+                ("index bytes", stats["index_bytes"]),
+                ("directories", stats["directories"]),
+            ]
+            rows += [("summaries", f"{code}: {n}") for code, n in stats["summaries"].items()]
             for key in ("last_sync", "last_full_sync"):
                 if stats[key]:
                     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(stats[key])))
-                    lines.append(f"{key.replace('_', ' '):<12} {when}")
+                    rows.append((key.replace("_", " "), when))
+            lines = [f"{label:<15}{value}" for label, value in rows]
             _print(stats, args.output_format, "\n".join(lines))
             return 0
         if args.action == "build":
