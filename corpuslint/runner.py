@@ -57,6 +57,7 @@ class FileResult:
     error: str | None = None
     rule_errors: list[str] = field(default_factory=list)
     cache_put: tuple[str, Any] | None = None
+    measured: Any = None  # Job.measure's value for this document
 
 
 @dataclass
@@ -79,6 +80,10 @@ class Job:
     fingerprint: str
     use_cache: bool
     finding_filter: FindingFilter
+    # Optional: a figure computed per document in the worker, right after its rules
+    # (so it can share their per-text caches, e.g. the MT analysis); never cached.
+    # The report's garble scores use it. Must be picklable where workers are spawned.
+    measure: Callable[[Document], Any] | None = None
 
     @property
     def document_rules(self) -> list[DocumentRule]:
@@ -192,11 +197,13 @@ def check_source(source: Source) -> FileResult:
             result.diagnostics, result.summaries = hit
             for d in result.diagnostics:  # cached under another working directory
                 d.path = entry.display
+            _measure(job, doc, result)
             return result
     result.diagnostics = run_document_rules(doc, job.document_rules, job.ctx, result.rule_errors)
     result.summaries = summarize(doc, job.corpus_rules, result.rule_errors)
     if ckey is not None and not result.rule_errors and not doc.too_large:
         result.cache_put = (ckey, (result.diagnostics, result.summaries))
+    _measure(job, doc, result)
     return result
 
 
@@ -259,6 +266,15 @@ def fix_source(item: tuple[Source, str | None, list[Diagnostic], bool, bool]) ->
     return out
 
 
+def _measure(job: Job, doc: Document, result: FileResult) -> None:
+    if job.measure is None:
+        return
+    try:
+        result.measured = job.measure(doc)
+    except Exception as exc:
+        result.rule_errors.append(f"measuring {doc.path} failed: {type(exc).__name__}: {exc}")
+
+
 # -- main side -------------------------------------------------------------------
 
 
@@ -302,6 +318,7 @@ class RunOutcome:
     fixes: list[FixResult] = field(default_factory=list)
     index_stats: dict[str, int] | None = None
     keys: dict[str, str] = field(default_factory=dict)  # display path -> content hash
+    measured: dict[str, Any] = field(default_factory=dict)  # display path -> Job.measure
 
 
 class Runner:
@@ -335,7 +352,10 @@ class Runner:
         diagnostics = self._filter(diagnostics, {s.entry.display: s.entry.relpath for s in sources})
         diagnostics.sort(key=Diagnostic.sort_key)
         keys = {r.display: r.key for r in results if r.key is not None}
-        return RunOutcome(diagnostics, errors, len(sources), index_stats=index_stats, keys=keys)
+        measured = {r.display: r.measured for r in results if r.measured is not None}
+        return RunOutcome(
+            diagnostics, errors, len(sources), index_stats=index_stats, keys=keys, measured=measured
+        )
 
     def _filter(self, diagnostics: list[Diagnostic], relpaths: dict[str, str]) -> list[Diagnostic]:
         filt = self.job.finding_filter

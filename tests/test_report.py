@@ -66,6 +66,40 @@ def test_report_writes_one_html_file(seeds_copy: Path) -> None:
     assert all(str(i) in data["details"] for i in range(5))  # small corpus: all embedded
 
 
+def test_figures_are_the_signals_commands(seeds_copy: Path) -> None:
+    """The report reuses corpuslint.signals: the same words, shares and garble scores."""
+    out = seeds_copy / "r.html"
+    assert run_cli("report", "seeds", "-o", str(out), cwd=seeds_copy).code == 0
+    summary = blocks(out.read_text(encoding="utf-8"))["summary"]
+    signals = run_cli("signals", "seeds", "--no-sentences", cwd=seeds_copy)
+    assert signals.code == 0, signals.err
+    want = {}
+    for line in signals.out.splitlines():
+        rec = json.loads(line)
+        want[rec["path"]] = [
+            rec["words"],
+            round(rec["mt"]["score"], 3),
+            round(rec["boilerplate_line_share"], 3),
+            rec["mojibake_count"],
+        ]
+    got = {
+        summary["dirs"][row[0]] + row[1]: [row[2], row[5], row[6], row[7]]
+        for row in summary["files"]
+    }
+    assert got == want
+    assert len({v[1] for v in got.values()}) > 1  # scores differ between the seeds
+
+
+def test_garble_scores_are_measured_on_cache_hits_too(seeds_copy: Path) -> None:
+    rows = []
+    for name in ("first.html", "second.html"):  # the second run reads the result cache
+        out = seeds_copy / name
+        assert run_cli("report", "seeds", "-o", str(out), cwd=seeds_copy).code == 0
+        rows.append(blocks(out.read_text(encoding="utf-8"))["summary"]["files"])
+    assert rows[0] == rows[1]
+    assert all(row[5] is not None for row in rows[1])
+
+
 def test_report_takes_the_selection_options(seeds_copy: Path) -> None:
     out = seeds_copy / "r.html"
     r = run_cli("report", "seeds", "--select", "FMT009", "-o", str(out), cwd=seeds_copy)

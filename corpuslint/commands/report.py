@@ -68,7 +68,13 @@ def run(args: argparse.Namespace) -> int:
     from corpuslint.notices import warn
     from corpuslint.progress import terminal_progress
     from corpuslint.report import ReportOptions, render_report
-    from corpuslint.report.collect import collect, garble_threshold, mt_engine, text_loader
+    from corpuslint.report.collect import (
+        collect,
+        garble_threshold,
+        measuring,
+        mt_engine,
+        text_loader,
+    )
     from corpuslint.report.model import DEFAULT_MAX_EMBEDDED_TEXT_BYTES
     from corpuslint.runner import Runner
     from corpuslint.session import build_session
@@ -77,10 +83,11 @@ def run(args: argparse.Namespace) -> int:
     if not session.sources:
         warn("no files to check (include: " + ", ".join(session.settings.include) + ")")
     progress = terminal_progress(args.quiet)
-    runner = Runner(session.job, progress=progress)
+    job = measuring(session.job)
+    runner = Runner(job, progress=progress)
     outcome = runner.check(session.sources)
     errors = list(outcome.errors)
-    files = collect(session.job, runner, session.sources, outcome, errors, progress)
+    files = collect(job, runner, session.sources, outcome, errors, progress)
     budget = args.max_embedded_text_bytes
     options = ReportOptions(
         title=args.title or "Corpus health report",

@@ -1,23 +1,29 @@
 """From a check run to ``ReportFile``s: each file's signals, computed in workers.
 
-The signals record of a file (``corpuslint.signals.document_signals``: words,
-boilerplate line share, mojibake count, DUP facts, the MT garble score when an
-MT rule is selected) needs the file's text, so it is computed where the text is
-read: in the runner's worker processes, one file at a time. Only the records
-come back; texts are read again later, and only for the files whose text goes
-into the page (``text_loader``).
+The signals record of a file (``corpuslint.signals``: words, boilerplate line
+share, mojibake count, DUP facts, the MT garble score when an MT rule is
+selected) needs the file's text and all its findings (corpus rules' too), so it
+is computed after the check, in worker processes, one file at a time. The MT
+part is the expensive one: it is measured during the check itself
+(``Job.measure``), right after the MT rules analysed the same text, so the
+analysis is reused rather than run twice. Only the records come back; texts are
+read again later, and only for the files whose text goes into the page
+(``text_loader``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from corpuslint.corpus import content_key
+from corpuslint.document import Document
 from corpuslint.model import Diagnostic
 from corpuslint.report.model import ReportFile
 from corpuslint.runner import Job, Runner, RunOutcome, Source, _map, read_source
-from corpuslint.signals import SignalOptions, document_signals
+from corpuslint.signals import SignalOptions, document_signals, mt_signals
 
 
 def mt_engine(rules: list) -> Any:
@@ -37,6 +43,18 @@ def garble_threshold(rules: list) -> float | None:
         if rule.code == "MT001":
             return float(rule.options.threshold)
     return None
+
+
+def measuring(job: Job) -> Job:
+    """``job`` with its MT figures measured during the check (when an MT rule runs)."""
+    engine = mt_engine(job.rules)
+    if engine is None:
+        return job
+    return replace(job, measure=partial(_mt_record, SignalOptions(mt=engine, sentences=False)))
+
+
+def _mt_record(options: SignalOptions, doc: Document) -> dict | None:
+    return mt_signals(doc, options) if doc.is_text else None
 
 
 def _signals(item: tuple[Source, list[Diagnostic], SignalOptions, int]) -> tuple[dict, str | None]:
@@ -67,7 +85,8 @@ def collect(
     by_path: dict[str, list[Diagnostic]] = {}
     for d in outcome.diagnostics:
         by_path.setdefault(d.path, []).append(d)
-    options = SignalOptions(mt=mt_engine(job.rules), sentences=False)
+    options = SignalOptions(mt=None)  # the MT figures come from the check (``measuring``)
+    mt = job.measure is not None
     max_size = job.settings.max_file_size
     items = [(s, by_path.get(s.entry.display, []), options, max_size) for s in sources]
     bar = progress("measuring", len(items)) if progress else None
@@ -76,6 +95,8 @@ def collect(
         if error:
             errors.append(error)
         display = source.entry.display
+        if mt:
+            record["mt"] = outcome.measured.get(display)
         files.append(ReportFile(display, record, by_path.pop(display, [])))
     # Findings about paths that are not sources (none today) still count.
     for path, diags in sorted(by_path.items()):

@@ -111,6 +111,13 @@ def _header(agg: Aggregate, options: ReportOptions) -> str:
     )
 
 
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _severity_count(n: int, severity: str) -> str:
+    return f"{n:,} {severity}{'s' if n != 1 and severity != 'info' else ''}"
+
+
 def _cards(agg: Aggregate, options: ReportOptions) -> str:
     n = len(agg.files)
     garbled = next((r.files for r in agg.codes if r.code == "MT001"), 0)
@@ -125,7 +132,7 @@ def _cards(agg: Aggregate, options: ReportOptions) -> str:
         (
             "Findings",
             f"{agg.n_findings:,}",
-            " · ".join(f"{agg.severities.get(s, 0):,} {s}" for s in ("error", "warning", "info")),
+            " · ".join(_severity_count(agg.severities.get(s, 0), s) for s in _SEVERITIES),
             "",
         ),
         (
