@@ -128,6 +128,25 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def insert_rows(db: sqlite3.Connection, head: str, rows: list[tuple]) -> None:
+    """``head`` (``INSERT ... INTO table (cols) VALUES``) for every row, many rows per
+    statement: several times faster than ``executemany`` for large batches."""
+    if not rows:
+        return
+    width = len(rows[0])
+    per = max(1, min(1000, 30000 // width))
+    one = "(" + ",".join("?" * width) + ")"
+    full_sql = None
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        if len(part) == per:
+            full_sql = full_sql or f"{head} {','.join([one] * per)}"
+            sql = full_sql
+        else:
+            sql = f"{head} {','.join([one] * len(part))}"
+        db.execute(sql, [v for row in part for v in row])
+
+
 def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -754,9 +773,7 @@ class Corpus:
                 [(fid, code) for fid in same_content for code in keys],
             )
         db.executemany("UPDATE files SET size=?, mtime_ns=?, key=? WHERE id=?", upd_rows)
-        db.executemany(
-            "INSERT INTO files (id, path, size, mtime_ns, key) VALUES (?,?,?,?,?)", new_rows
-        )
+        insert_rows(db, "INSERT INTO files (id, path, size, mtime_ns, key) VALUES", new_rows)
         for rule in self.rules:
             code = rule.code
             # a rule whose own tables hold all it needs keeps no copy in ``summaries``
@@ -771,9 +788,8 @@ class Corpus:
                 rows.append((fid, code, keys[code], blob))
                 if summary is not None:
                     adds.append((fid, summary))
-            db.executemany(
-                "INSERT OR REPLACE INTO summaries (file_id, rule, rule_key, blob) VALUES (?,?,?,?)",
-                rows,
+            insert_rows(
+                db, "INSERT OR REPLACE INTO summaries (file_id, rule, rule_key, blob) VALUES", rows
             )
             add_many = getattr(rule, "index_add_many", None)
             if add_many is not None:

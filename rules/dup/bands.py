@@ -9,8 +9,6 @@ false candidate, which verification rejects, never a missed one.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from typing import Any
 
 FILE_BITS = 28
@@ -31,15 +29,18 @@ def key_range(key: int) -> tuple[int, int]:
 
 
 def insert_entries(db: Any, entries: Any) -> None:
-    """Insert entries (sorted) in one statement when SQLite has JSON, else row by row."""
+    """Insert entries (sorted: appends to the B-tree), many per statement."""
     values = entries.tolist()
-    try:
-        db.execute(
-            "INSERT OR IGNORE INTO dup_near_bands SELECT value FROM json_each(?)",
-            (json.dumps(values),),
+    per = 10_000
+    full = "INSERT OR IGNORE INTO dup_near_bands VALUES " + ",".join(["(?)"] * per)
+    for start in range(0, len(values), per):
+        part = values[start : start + per]
+        sql = (
+            full
+            if len(part) == per
+            else ("INSERT OR IGNORE INTO dup_near_bands VALUES " + ",".join(["(?)"] * len(part)))
         )
-    except sqlite3.OperationalError:  # an SQLite without the JSON functions
-        db.executemany("INSERT OR IGNORE INTO dup_near_bands VALUES (?)", [(v,) for v in values])
+        db.execute(sql, part)
 
 
 def lookup(db: Any, keys: list[int]) -> dict[int, list[int]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from corpuslint.rules.dup.normalize import exact_key_of
 
-from corpuslint.corpus import Corpus, chunks
+from corpuslint.corpus import Corpus, chunks, insert_rows
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Severity
 from corpuslint.rule import CheckContext, CorpusRule, Target
@@ -70,7 +70,7 @@ class ExactDuplicate(CorpusRule):
         self.index_add_many(db, [(file_id, summary)])
 
     def index_add_many(self, db: Any, items: list[tuple[int, Any]]) -> None:
-        db.executemany("INSERT OR REPLACE INTO dup_exact VALUES (?, ?)", items)
+        insert_rows(db, "INSERT OR REPLACE INTO dup_exact VALUES", items)
 
     def index_remove(self, db: Any, file_ids: list[int]) -> None:
         db.executemany("DELETE FROM dup_exact WHERE file_id = ?", [(i,) for i in file_ids])

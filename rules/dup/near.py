@@ -9,7 +9,7 @@ from typing import Any, Literal, NamedTuple
 
 from corpuslint.rules.dup.normalize import exact_key_of
 
-from corpuslint.corpus import Corpus
+from corpuslint.corpus import Corpus, insert_rows
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Severity
 from corpuslint.rule import CheckContext, CorpusRule, Target
@@ -145,8 +145,9 @@ class NearDuplicate(CorpusRule):
 
         # (the index calls index_remove first for a file it had before)
         matrix = self.band_keys([s for _, s in items])
-        db.executemany(
-            "INSERT INTO dup_near_keys VALUES (?, ?, ?, ?, ?)",
+        insert_rows(
+            db,
+            "INSERT INTO dup_near_keys VALUES",
             [
                 (fid, row.tobytes(), s.exact, s.signature, s.shingles)
                 for (fid, s), row in zip(items, matrix)
