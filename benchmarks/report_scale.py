@@ -103,7 +103,7 @@ def corpus_mode(n: int) -> None:
     )
 
 
-def synthetic_mode(n: int, budget: int) -> None:
+def synthetic_mode(n: int, budget: int, html_path: Path | None = None) -> None:
     from corpuslint.model import Diagnostic, Location, Severity, Span
     from corpuslint.report import ReportFile, ReportOptions, render_report
 
@@ -151,6 +151,9 @@ def synthetic_mode(n: int, budget: int) -> None:
     t = time.perf_counter()
     html = render_report(files, options)
     t_render = time.perf_counter() - t
+    if html_path is not None:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(html, encoding="utf-8")
     print(
         json.dumps(
             {
@@ -172,11 +175,12 @@ def main() -> None:
     ap.add_argument("mode", choices=["corpus", "synthetic"])
     ap.add_argument("n", type=int)
     ap.add_argument("--budget", type=int, default=10_000_000, help="synthetic: details budget")
+    ap.add_argument("--html", type=Path, help="synthetic: also write the HTML here")
     args = ap.parse_args()
     if args.mode == "corpus":
         corpus_mode(args.n)
     else:
-        synthetic_mode(args.n, args.budget)
+        synthetic_mode(args.n, args.budget, args.html)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def histogram_svg(h: Histogram) -> str:
         if i % every == 0:
             out.append(_xlabel(LEFT + i * slot, base, _edge_label(b.lo)))
     last: Bin = h.bins[-1]
-    if math.isfinite(last.hi):
+    if math.isfinite(last.hi) and n % every == 0:  # on the label grid: no overlap
         out.append(_xlabel(LEFT + n * slot, base, _edge_label(last.hi)))
     out.append(
         f'<text class="axis-title" x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 4}" '
