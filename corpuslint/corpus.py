@@ -247,6 +247,10 @@ class Corpus:
         # did not name (0: every corpus file is a target, rules need no look-ups)
         self.others: int | None = None
         self.corpus_size: int | None = None
+        # set by the runner when it has worker processes: ``parallel_map(func, items)``
+        # yields ``func(item)`` (a module-level function) for each item, in order,
+        # computed in the workers; corpus rules may use it for heavy work
+        self.parallel_map: Callable[[Callable[[Any], Any], list[Any]], Iterable[Any]] | None = None
         # the working directory relative to the root ("" or "sub/dir/"), when inside it
         cwd_rel = _relative_posix(str(self.cwd), str(settings.root))
         self._cwd_in_root = None if cwd_rel is None else (cwd_rel + "/" if cwd_rel else "")
@@ -400,7 +404,7 @@ class Corpus:
 
     def _entry(self, path: str) -> FileEntry:
         relative, shown = self._path_formatters()
-        return FileEntry(shown(path), Path(path), relative(path))
+        return FileEntry(shown(path), path, relative(path))
 
     def _list_dir(
         self, directory: str, files: dict[str, str], dirs: dict[str, int], recurse: bool
@@ -460,8 +464,8 @@ class Corpus:
 
     def sync(
         self,
-        known: dict[Path, Summarised],
-        summarise: Callable[[list[FileEntry]], list[Summarised | None]],
+        known: dict[Any, Summarised],
+        summarise: Callable[[list[FileEntry]], Iterable[Summarised | None]],
         *,
         full: bool | None = None,
     ) -> dict[str, int]:
@@ -475,12 +479,25 @@ class Corpus:
         unchanged files. A database that turns out to be corrupt is rebuilt.
         """
         with gc_paused():
-            try:
-                return self._sync(known, summarise, full)
-            except sqlite3.DatabaseError as exc:
-                warn(f"index {self.index_path} is unreadable ({exc}); rebuilding it")
-                self.clear()
-                return self._sync(known, summarise, True)
+            items = list(known.values())
+            stream = self.begin_sync([item.entry for item in items], full=full)
+            for item in items:
+                stream.add(item)
+            return stream.finish(summarise)
+
+    def begin_sync(self, named: list[FileEntry], *, full: bool | None = None) -> IndexSync:
+        """Start a sync whose named files' summaries arrive one by one (``IndexSync``).
+
+        ``named`` are the files the run checks (not standard input), known before
+        their summaries are: the corpus is listed and the index read now, so a caller
+        can do it while its workers summarise them. See ``sync`` for ``full``.
+        """
+        try:
+            return IndexSync(self, named, full)
+        except sqlite3.DatabaseError as exc:
+            warn(f"index {self.index_path} is unreadable ({exc}); rebuilding it")
+            self.clear()
+            return IndexSync(self, named, True)
 
     def _quick_listing(self) -> _Listing | None:
         """The corpus files in directories whose mtime changed since the last sync."""
@@ -505,140 +522,10 @@ class Corpus:
                 dirs[directory] = -1  # vanished: its files are removed below
         return _Listing(files, dirs, complete=False)
 
-    def _sync(
-        self,
-        known: dict[Path, Summarised],
-        summarise: Callable[[list[FileEntry]], list[Summarised | None]],
-        full: bool | None,
-    ) -> dict[str, int]:
-        db = self.db
-        keys = {r.code: rule_key(r) for r in self.rules}
-        meta = dict(db.execute("SELECT key, value FROM meta"))
-        layout = self._layout_key()
-        count = db.execute("SELECT count(*) FROM files").fetchone()[0]
-        if full is None:
-            full = (
-                meta.get("layout") != layout or count == 0 or len(known) >= QUICK_SYNC_SHARE * count
-            )
-        listing = None if full else self._quick_listing()
-        if listing is None:
-            listing = self.list_all()
-            full = True
-
-        # What the index holds for the files we look at.
-        if listing.complete:
-            stored = {
-                path: (fid, size, mtime, key)
-                for fid, path, size, mtime, key in db.execute(
-                    "SELECT id, path, size, mtime_ns, key FROM files"
-                )
-            }
-            gone = [p for p in stored if p not in listing.files]
-        else:
-            stored, gone = self._stored_in_changed_dirs(listing)
-        # Named files of the corpus are always checked against the index.
-        corpus_targets: dict[str, Summarised] = {}
-        for item in known.values():
-            rel = item.entry.relpath
-            if rel in listing.files or self._in_corpus(item.entry):
-                corpus_targets[rel] = item
-                listing.files.setdefault(rel, os.path.abspath(item.entry.path))
-        if not listing.complete:
-            missing = [r for r in listing.files if r not in stored]
-            for part in chunks(missing):
-                marks = ",".join("?" * len(part))
-                for fid, path, size, mtime, key in db.execute(
-                    f"SELECT id, path, size, mtime_ns, key FROM files WHERE path IN ({marks})",
-                    part,
-                ):
-                    stored[path] = (fid, size, mtime, key)
-
-        incomplete = self._incomplete_summaries(keys, count)
-        todo: list[FileEntry] = []
-        fresh: list[Summarised] = []
-        unchanged = 0
-        for rel, path in listing.files.items():
-            old = stored.get(rel)
-            item = corpus_targets.get(rel)
-            if item is not None:
-                size, mtime = item.size, item.mtime_ns
-            else:
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                if not stat.S_ISREG(st.st_mode):
-                    continue
-                size, mtime = st.st_size, st.st_mtime_ns
-            if (
-                old is not None
-                and old[1] == size
-                and old[2] == mtime
-                and (item is None or item.key == old[3])
-                and (incomplete is not None and old[0] not in incomplete)
-            ):
-                unchanged += 1
-                continue
-            if item is not None:
-                fresh.append(item)
-            else:
-                todo.append(self._entry(path))
-        if incomplete is None or incomplete:
-            # summaries missing for files outside the listing (a rule added or changed)
-            more = self._files_needing_summaries(incomplete, listing, stored)
-            todo.extend(more)
-        if todo:
-            fresh.extend(s for s in summarise(todo) if s is not None)
-
-        # Which corpus files this run did not name (rules skip index look-ups when none).
-        self.others = len(listing.files) - len(corpus_targets) if listing.complete else None
-        self.corpus_size = len(listing.files) if listing.complete else None
-        result = {
-            "added": sum(1 for f in fresh if f.entry.relpath not in stored),
-            "updated": sum(1 for f in fresh if f.entry.relpath in stored),
-            "removed": len(gone),
-            "unchanged": unchanged,
-            "full": int(full),
-        }
-        self._finish(db, fresh, gone, keys, listing, full, layout)
-        return result
-
-    def _finish(
-        self,
-        db: sqlite3.Connection,
-        fresh: list[Summarised],
-        gone: list[str],
-        keys: dict[str, str],
-        listing: _Listing,
-        full: bool,
-        layout: str,
-    ) -> None:
-        """One write transaction: files, summaries, rule tables, directories, meta."""
-        now = str(time.time())
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            self._write(db, fresh, gone, keys)
-            if listing.dirs:
-                vanished = [(d,) for d, m in listing.dirs.items() if m < 0]
-                db.executemany("DELETE FROM dirs WHERE path = ?", vanished)
-                db.executemany(
-                    "INSERT OR REPLACE INTO dirs VALUES (?, ?)",
-                    [(d, m) for d, m in listing.dirs.items() if m >= 0],
-                )
-            if full:
-                old_dirs = [d for (d,) in db.execute("SELECT path FROM dirs")]
-                db.executemany(
-                    "DELETE FROM dirs WHERE path = ?",
-                    [(d,) for d in old_dirs if d not in listing.dirs],
-                )
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('last-full-sync', ?)", (now,))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (layout,))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('last-sync', ?)", (now,))
-
     def _in_corpus(self, entry: FileEntry) -> bool:
         """True when a named file lies under a corpus root and passes include/exclude."""
         settings = self.settings
-        path = os.path.abspath(entry.path)
+        path = os.path.abspath(entry.abspath)
         for root in settings.corpus or ():
             r = os.path.abspath(root)
             if path == r or path.startswith(r.rstrip(os.sep) + os.sep):
@@ -710,31 +597,6 @@ class Corpus:
             if incomplete is None or fid in incomplete:
                 out.append(self._entry(str(self.settings.root / path)))
         return out
-
-    def _write(
-        self, db: sqlite3.Connection, fresh: list[Summarised], gone: list[str], keys: dict[str, str]
-    ) -> None:
-        """Remove ``gone``, insert or update ``fresh`` (inside the caller's transaction).
-
-        Rows are re-read here: another process may have synced since ``sync`` looked.
-        """
-        if gone:
-            ids = []
-            for part in chunks(gone):
-                marks = ",".join("?" * len(part))
-                ids.extend(
-                    fid
-                    for (fid,) in db.execute(f"SELECT id FROM files WHERE path IN ({marks})", part)
-                )
-            self._remove_ids(db, ids)
-        # never reuse an id: rules' own tables may still hold rows of a removed file
-        seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'files'").fetchone()
-        top = db.execute("SELECT max(id) FROM files").fetchone()[0]
-        next_id = max(seq[0] if seq else 0, top or 0) + 1
-        empty = top is None  # a first build: nothing to look up (we hold the write lock)
-        for start in range(0, len(fresh), WRITE_BATCH):
-            batch = fresh[start : start + WRITE_BATCH]
-            next_id = self._write_batch(db, batch, keys, next_id, empty)
 
     def _write_batch(
         self,
@@ -825,3 +687,287 @@ class Corpus:
     def clear(self) -> None:
         self.close()
         remove_database(self.index_path)
+
+
+# Seconds a sync may hold the write lock before it commits what it has written and
+# takes the lock again (other processes wait for it up to the busy timeout).
+COMMIT_SECONDS = 5.0
+
+
+class IndexSync:
+    """One sync of the index, fed the named files' summaries as they are computed.
+
+    Made by ``Corpus.begin_sync``: it lists the corpus, reads what the index holds
+    and decides what to do with every file the run did not name. ``add`` then takes
+    each named file's ``Summarised`` (in any order) and writes new or changed ones
+    in batches while the caller computes the rest; ``finish`` summarises the other
+    files that need it, removes deleted ones, records directories and returns the
+    counts. Writes happen in ``BEGIN IMMEDIATE`` transactions that re-read the rows
+    they change, committed every ``COMMIT_SECONDS`` and at the end; rows written are
+    always complete (a file with its summaries). A database error at any point
+    rebuilds the index from scratch with everything added so far.
+    """
+
+    def __init__(self, corpus: Corpus, named: list[FileEntry], full: bool | None) -> None:
+        self.corpus = corpus
+        db = self.db = corpus.db
+        self.keys = {r.code: rule_key(r) for r in corpus.rules}
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        self.layout = corpus._layout_key()
+        count = db.execute("SELECT count(*) FROM files").fetchone()[0]
+        if full is None:
+            full = (
+                meta.get("layout") != self.layout
+                or count == 0
+                or len(named) >= QUICK_SYNC_SHARE * count
+            )
+        listing = None if full else corpus._quick_listing()
+        if listing is None:
+            listing = corpus.list_all()
+            full = True
+        self.full = full
+        self.listing = listing
+
+        # What the index holds for the files we look at.
+        if listing.complete:
+            stored = {
+                path: (fid, size, mtime, key)
+                for fid, path, size, mtime, key in db.execute(
+                    "SELECT id, path, size, mtime_ns, key FROM files"
+                )
+            }
+            self.gone = [p for p in stored if p not in listing.files]
+        else:
+            stored, self.gone = corpus._stored_in_changed_dirs(listing)
+        self.stored = stored
+        # Named files of the corpus are always checked against the index.
+        self.named = {
+            e.relpath: e for e in named if e.relpath in listing.files or corpus._in_corpus(e)
+        }
+        self.named_rows: dict[str, tuple[int, int, int, str]] = {}
+        if not listing.complete:
+            self._look_up([r for r in listing.files if r not in stored], stored)
+            self._look_up(
+                [r for r in self.named if r not in listing.files and r not in stored],
+                self.named_rows,
+            )
+        self.incomplete = corpus._incomplete_summaries(self.keys, count)
+        self.targets: dict[str, Summarised] = {}
+        self.todo: list[FileEntry] = []
+        self.unchanged = 0
+        self.added = self.updated = 0
+        self.items: list[Summarised] = []  # everything added (to rebuild after an error)
+        self.failed: sqlite3.DatabaseError | None = None
+        self.writer = _IndexWriter(corpus, db, self.keys)
+        for rel, path in listing.files.items():
+            if rel not in self.named:
+                self._other(rel, path)
+
+    def _look_up(self, relpaths: list[str], into: dict[str, tuple[int, int, int, str]]) -> None:
+        for part in chunks(relpaths):
+            marks = ",".join("?" * len(part))
+            for fid, path, size, mtime, key in self.db.execute(
+                f"SELECT id, path, size, mtime_ns, key FROM files WHERE path IN ({marks})", part
+            ):
+                into[path] = (fid, size, mtime, key)
+
+    def _is_unchanged(self, rel: str, size: int, mtime: int, key: str | None) -> bool:
+        old = self.stored.get(rel)
+        return (
+            old is not None
+            and old[1] == size
+            and old[2] == mtime
+            and (key is None or key == old[3])
+            and (self.incomplete is not None and old[0] not in self.incomplete)
+        )
+
+    def _other(self, rel: str, path: str) -> None:
+        """A listed corpus file the run did not name (or could not read): stat it."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        if not stat.S_ISREG(st.st_mode):
+            return
+        if self._is_unchanged(rel, st.st_size, st.st_mtime_ns, None):
+            self.unchanged += 1
+        else:
+            self.todo.append(self.corpus._entry(path))
+
+    def _fresh(self, item: Summarised) -> None:
+        if item.entry.relpath in self.stored:
+            self.updated += 1
+        else:
+            self.added += 1
+        self.writer.add(item)
+
+    def add(self, item: Summarised) -> None:
+        """A named file's summaries (files outside the corpus are ignored)."""
+        rel = item.entry.relpath
+        if rel not in self.named or rel in self.targets:
+            return
+        self.items.append(item)
+        if self.failed is not None:
+            return
+        try:
+            self.targets[rel] = item
+            self.listing.files.setdefault(rel, os.path.abspath(item.entry.abspath))
+            if rel not in self.stored and rel in self.named_rows:
+                self.stored[rel] = self.named_rows[rel]
+            if self._is_unchanged(rel, item.size, item.mtime_ns, item.key):
+                self.unchanged += 1
+            else:
+                self._fresh(item)
+        except sqlite3.DatabaseError as exc:
+            self.failed = exc
+
+    def finish(
+        self, summarise: Callable[[list[FileEntry]], Iterable[Summarised | None]]
+    ) -> dict[str, int]:
+        """Summarise and write the other files that need it, remove deleted files,
+        record directories; returns the counts (see ``Corpus.sync``)."""
+        if self.failed is None:
+            try:
+                return self._finish(summarise)
+            except sqlite3.DatabaseError as exc:
+                self.failed = exc
+        corpus = self.corpus
+        warn(f"index {corpus.index_path} is unreadable ({self.failed}); rebuilding it")
+        corpus.clear()
+        again = IndexSync(corpus, [item.entry for item in self.items], True)
+        for item in self.items:
+            again.add(item)
+        if again.failed is not None:
+            raise again.failed
+        return again._finish(summarise)
+
+    def _finish(
+        self, summarise: Callable[[list[FileEntry]], Iterable[Summarised | None]]
+    ) -> dict[str, int]:
+        listing = self.listing
+        for rel in self.named:  # named, in the listing, but not summarised (unreadable)
+            if rel not in self.targets and rel in listing.files:
+                self._other(rel, listing.files[rel])
+        todo = self.todo
+        if self.incomplete is None or self.incomplete:
+            # summaries missing for files outside the listing (a rule added or changed)
+            todo.extend(self.corpus._files_needing_summaries(self.incomplete, listing, self.stored))
+        if todo:
+            for item in summarise(todo):
+                if item is not None:
+                    self._fresh(item)
+        corpus = self.corpus
+        # Which corpus files this run did not name (rules skip index look-ups when none).
+        corpus.others = len(listing.files) - len(self.targets) if listing.complete else None
+        corpus.corpus_size = len(listing.files) if listing.complete else None
+        self.writer.finish(self.gone, listing, self.full, self.layout)
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": len(self.gone),
+            "unchanged": self.unchanged,
+            "full": int(self.full),
+        }
+
+
+class _IndexWriter:
+    """Writes fresh files in batches inside write transactions (see ``IndexSync``)."""
+
+    def __init__(self, corpus: Corpus, db: sqlite3.Connection, keys: dict[str, str]) -> None:
+        self.corpus = corpus
+        self.db = db
+        self.keys = keys
+        self.pending: list[Summarised] = []
+        self.open_since: float | None = None  # when the open transaction began
+        self.next_id = 0
+        self.empty = False  # no file row can exist for a path this sync writes
+        self.last_id: int | None = None  # the highest id this sync gave, when it began empty
+        self.started_empty: bool | None = None
+
+    def add(self, item: Summarised) -> None:
+        self.pending.append(item)
+        if len(self.pending) >= WRITE_BATCH:
+            self.flush()
+
+    def _begin(self) -> None:
+        if self.open_since is not None:
+            return
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        self.open_since = time.monotonic()
+        # never reuse an id: rules' own tables may still hold rows of a removed file
+        seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'files'").fetchone()
+        top = db.execute("SELECT max(id) FROM files").fetchone()[0]
+        self.next_id = max(seq[0] if seq else 0, top or 0) + 1
+        if self.started_empty is None:
+            self.started_empty = top is None
+        # a first build needs no look-ups while no other process has added files
+        self.empty = bool(self.started_empty) and top == self.last_id
+
+    def _commit(self) -> None:
+        if self.open_since is not None:
+            self.db.execute("COMMIT")
+            self.open_since = None
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        self._begin()
+        try:
+            before = self.next_id
+            self.next_id = self.corpus._write_batch(
+                self.db, self.pending, self.keys, self.next_id, self.empty
+            )
+            if self.next_id > before:
+                self.last_id = self.next_id - 1
+        except BaseException:
+            self._rollback()
+            raise
+        self.pending = []
+        if time.monotonic() - (self.open_since or 0.0) > COMMIT_SECONDS:
+            self._commit()
+
+    def _rollback(self) -> None:
+        if self.open_since is not None:
+            self.open_since = None
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+
+    def finish(self, gone: list[str], listing: _Listing, full: bool, layout: str) -> None:
+        """The last batch, deleted files, directories and meta; commit."""
+        db = self.db
+        try:
+            self.flush()
+            self._begin()
+            if gone:
+                ids = []
+                for part in chunks(gone):
+                    marks = ",".join("?" * len(part))
+                    ids.extend(
+                        fid
+                        for (fid,) in db.execute(
+                            f"SELECT id FROM files WHERE path IN ({marks})", part
+                        )
+                    )
+                self.corpus._remove_ids(db, ids)
+            now = str(time.time())
+            if listing.dirs:
+                vanished = [(d,) for d, m in listing.dirs.items() if m < 0]
+                db.executemany("DELETE FROM dirs WHERE path = ?", vanished)
+                db.executemany(
+                    "INSERT OR REPLACE INTO dirs VALUES (?, ?)",
+                    [(d, m) for d, m in listing.dirs.items() if m >= 0],
+                )
+            if full:
+                old_dirs = [d for (d,) in db.execute("SELECT path FROM dirs")]
+                db.executemany(
+                    "DELETE FROM dirs WHERE path = ?",
+                    [(d,) for d in old_dirs if d not in listing.dirs],
+                )
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('last-full-sync', ?)", (now,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (layout,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('last-sync', ?)", (now,))
+            self._commit()
+        except BaseException:
+            self._rollback()
+            raise

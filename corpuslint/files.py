@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 from corpuslint.config import ALWAYS_EXCLUDED_DIRS, Settings
@@ -22,13 +22,66 @@ from corpuslint.globs import compile_glob, matches
 STDIN = "-"
 
 
-@dataclass(frozen=True, order=True)
 class FileEntry:
-    """A file to check: its display path (as in findings) and where it lives."""
+    """A file to check: its display path (as in findings) and where it lives.
+
+    ``abspath`` is the absolute path as a string; ``path`` gives it as a ``Path``
+    (built on access: a walk of a large corpus makes one entry per file, and a
+    ``Path`` object each would cost more than the walk). Immutable, hashable and
+    ordered like a tuple ``(display, path, relpath)``.
+    """
+
+    __slots__ = ("abspath", "display", "relpath")
 
     display: str
-    path: Path  # absolute
+    abspath: str  # absolute
     relpath: str  # POSIX path relative to the project root (for globs)
+
+    def __init__(self, display: str, path: str | os.PathLike[str], relpath: str) -> None:
+        set_ = object.__setattr__
+        set_(self, "display", display)
+        set_(self, "abspath", os.fspath(path))
+        set_(self, "relpath", relpath)
+
+    @property
+    def path(self) -> Path:
+        """The absolute path."""
+        return Path(self.abspath)
+
+    def _tuple(self) -> tuple[str, str, str]:
+        return (self.display, self.abspath, self.relpath)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[FileEntry], tuple[str, str, str]]:
+        return (FileEntry, self._tuple())
+
+    def __repr__(self) -> str:
+        return (
+            f"FileEntry(display={self.display!r}, path={self.abspath!r}, relpath={self.relpath!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return self._tuple() == other._tuple() if isinstance(other, FileEntry) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._tuple())
+
+    def __lt__(self, other: FileEntry) -> bool:
+        return self._tuple() < other._tuple()
+
+    def __le__(self, other: FileEntry) -> bool:
+        return self._tuple() <= other._tuple()
+
+    def __gt__(self, other: FileEntry) -> bool:
+        return self._tuple() > other._tuple()
+
+    def __ge__(self, other: FileEntry) -> bool:
+        return self._tuple() >= other._tuple()
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -110,14 +163,14 @@ def walk(directory: Path, settings: Settings, cwd: Path) -> list[FileEntry]:
         display = _relative_str(path, base)
         if display is None:
             display = display_path(Path(path), cwd)
-        out.append(FileEntry(display, Path(path), rel))
+        out.append(FileEntry(display, path, rel))
     return out
 
 
 def discover(paths: list[str], settings: Settings, cwd: Path | None = None) -> list[FileEntry]:
     """Expand command-line paths into the sorted list of files to check."""
     cwd = cwd or Path.cwd()
-    found: dict[Path, FileEntry] = {}
+    found: dict[str, FileEntry] = {}  # by absolute path
     for arg in paths:
         path = _absolute(cwd / arg)
         try:
@@ -128,28 +181,29 @@ def discover(paths: list[str], settings: Settings, cwd: Path | None = None) -> l
             raise CorpuslintError(f"{arg}: {exc.strerror or exc}") from None
         if stat.S_ISDIR(st.st_mode):
             for entry in walk(path, settings, cwd):
-                found.setdefault(entry.path, entry)
+                found.setdefault(entry.abspath, entry)
         elif stat.S_ISREG(st.st_mode):
             rel = root_relative(path, settings.root)
             if settings.force_exclude and settings.exclude and matches(rel, settings.exclude):
                 continue
-            found.setdefault(path, FileEntry(display_path(path, cwd), path, rel))
+            found.setdefault(str(path), FileEntry(display_path(path, cwd), path, rel))
         else:
             raise CorpuslintError(f"{arg}: not a regular file or directory")
-    # the dataclass order, compared as tuples (much faster than FileEntry.__lt__)
-    return sorted(found.values(), key=lambda e: (e.display, e.path, e.relpath))
+    # FileEntry's order, compared as tuples (faster than FileEntry.__lt__)
+    return sorted(found.values(), key=FileEntry._tuple)
 
 
 def corpus_files(settings: Settings, cwd: Path | None = None) -> list[FileEntry]:
     """Every file of the configured corpus roots (include / exclude applied)."""
     cwd = cwd or Path.cwd()
-    found: dict[Path, FileEntry] = {}
+    found: dict[str, FileEntry] = {}
     for root in settings.corpus or ():
         if root.is_dir():
             for entry in walk(root, settings, cwd):
-                found.setdefault(entry.path, entry)
+                found.setdefault(entry.abspath, entry)
         elif root.is_file():
             found.setdefault(
-                root, FileEntry(display_path(root, cwd), root, root_relative(root, settings.root))
+                str(root),
+                FileEntry(display_path(root, cwd), root, root_relative(root, settings.root)),
             )
-    return sorted(found.values())
+    return sorted(found.values(), key=FileEntry._tuple)

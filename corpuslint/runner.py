@@ -10,6 +10,7 @@ Output order is deterministic: by path, row, column, code.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ from corpuslint import __version__
 from corpuslint.atomic import FileChangedError, write_atomic
 from corpuslint.cache import ResultCache, cache_key
 from corpuslint.config import Settings
-from corpuslint.corpus import Corpus, Summarised, content_key
+from corpuslint.corpus import Corpus, Summarised, content_key, gc_paused
 from corpuslint.document import Document
 from corpuslint.files import FileEntry
 from corpuslint.fixer import fix_until_stable
@@ -35,6 +36,8 @@ from corpuslint.selection import FindingFilter
 
 # Below this many files a run stays in one process (forking costs more than it saves).
 PARALLEL_MIN_FILES = 48
+# What a finding without a span or a fix is resolved against (it needs no text).
+_NO_TEXT = Document.from_bytes("", b"")
 
 
 @dataclass
@@ -119,18 +122,39 @@ def read_source(source: Source, max_size: int) -> tuple[Document, int, int]:
         too_large = len(raw) > max_size
         return Document.from_bytes(entry.display, raw, too_large=too_large), len(raw), 0
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(entry.path, flags)
+    fd = os.open(entry.abspath, flags)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file (skipped): {entry.display}")
         too_large = st.st_size > max_size
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            raw = fh.read(64 * 1024 if too_large else -1)
+        raw = _read_fd(fd, 64 * 1024 if too_large else None, st.st_size)
     finally:
         os.close(fd)
     doc = Document.from_bytes(entry.display, raw, size=st.st_size, too_large=too_large)
     return doc, st.st_size, st.st_mtime_ns
+
+
+def _read_fd(fd: int, limit: int | None, size: int) -> bytes:
+    """The first ``limit`` bytes of an open file, or all of it (to EOF, even if it grew
+    since ``fstat`` said ``size``), with plain ``os.read`` calls: no buffered file
+    object per file."""
+    parts = []
+    got = 0
+    want = size + 1 if limit is None else limit  # one byte more than the size: EOF at once
+    while True:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+        if limit is not None:
+            if got >= limit:
+                break
+            want = limit - got
+        else:
+            want = 1 << 20
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # -- worker side -------------------------------------------------------------------
@@ -145,6 +169,18 @@ def _init_worker(job: Job) -> None:
     _cache = (
         ResultCache(job.settings.resolved_cache_dir(), job.fingerprint) if job.use_cache else None
     )
+
+
+def _init_pool_worker(job: Job) -> None:
+    """A forked worker process: the main process may have paused garbage collection
+    for its run; a worker collects its own garbage (and never scans what it inherited)."""
+    gc.freeze()
+    gc.enable()
+    _init_worker(job)
+
+
+def _run_chunk(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    return [func(item) for item in items]
 
 
 def run_document_rules(
@@ -310,6 +346,76 @@ def _map(
             close()
 
 
+# Items per task sent to a worker: results stream back (and into the index) in
+# steady steps, and the per-task overhead (pickling, queues) stays small.
+TASK_ITEMS = 64
+
+
+class WorkerPool:
+    """The worker processes of one run, used by each of its stages.
+
+    Forked once (on Linux), after the rules have prepared what every document needs
+    (``prepare``), so every worker shares it: checking the files, summarising other
+    corpus files for the index, and the corpus rules' parallel work (``map`` is
+    given to them as ``Corpus.parallel_map``). ``map`` submits all tasks at once
+    and yields results in order as they arrive, so the main process can use them
+    (write the index) while the workers go on.
+    """
+
+    def __init__(self, job: Job, jobs: int) -> None:
+        self.job = job
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_init_pool_worker,
+                initargs=(self.job,),
+            )
+        return self._pool
+
+    def map(
+        self,
+        func: Callable[[Any], Any],
+        items: list[Any],
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[Any]:
+        """``func`` (a module-level function) over ``items``; results in order."""
+        pool = self._executor()
+        size = max(1, min(TASK_ITEMS, len(items) // (self.jobs * 4) or 1))
+        futures = [
+            pool.submit(_run_chunk, func, items[i : i + size]) for i in range(0, len(items), size)
+        ]
+        return self._results(futures, progress)
+
+    @staticmethod
+    def _results(futures: list[Any], progress: Callable[[int], None] | None) -> Iterator[Any]:
+        try:
+            for future in futures:
+                results = future.result()
+                if progress is None:
+                    yield from results
+                else:
+                    for result in results:
+                        yield result
+                        progress(1)
+        finally:
+            for future in futures:
+                future.cancel()
+            close = getattr(progress, "close", None)
+            if close is not None:  # erase a progress bar even when a stage ends early
+                close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 @dataclass
 class RunOutcome:
     diagnostics: list[Diagnostic]
@@ -334,21 +440,72 @@ class Runner:
         self.progress = progress or (lambda _label, _total: None)
 
     def check(self, sources: list[Source]) -> RunOutcome:
+        workers = self._workers(len(sources))
+        try:
+            with gc_paused():  # a run holds a few objects per file; cycles are rare
+                return self._check(sources, workers)
+        finally:
+            if workers is not None:
+                workers.close()
+
+    def _workers(self, files: int) -> WorkerPool | None:
+        """Worker processes for a run over ``files`` files (None: stay in this process)."""
+        if self.jobs <= 1 or files < PARALLEL_MIN_FILES:
+            return None
+        for rule in self.job.rules:  # before forking: every worker shares what it builds
+            prepare = getattr(rule, "prepare", None)
+            if prepare is not None:
+                prepare()
+        return WorkerPool(self.job, self.jobs)
+
+    def _check(self, sources: list[Source], workers: WorkerPool | None) -> RunOutcome:
+        """Check every source; corpus rules' index sync overlaps with the workers.
+
+        While the workers check the files, this process lists the corpus, reads the
+        index, and writes each file's summaries to it as its result arrives; the
+        corpus rules then run with the same workers at hand.
+        """
         job = self.job
-        results = list(
-            _map(job, check_source, sources, self.jobs, self.progress("checking", len(sources)))
-        )
-        errors = [r.error for r in results if r.error]
-        errors += [e for r in results for e in r.rule_errors]
-        if job.use_cache:
-            cache = ResultCache(job.settings.resolved_cache_dir(), job.fingerprint)
-            cache.put_many([r.cache_put for r in results if r.cache_put is not None])
-            cache.close()
-        diagnostics = [d for r in results for d in r.diagnostics]
-        index_stats = None
-        if job.corpus_rules:
-            found, index_stats = self._check_corpus(sources, results, errors)
-            diagnostics.extend(found)
+        progress = self.progress("checking", len(sources))
+        if workers is not None:
+            stream = workers.map(check_source, sources, progress)
+        else:
+            stream = _map(job, check_source, sources, self.jobs, progress)
+        corpus = Corpus(job.settings, job.corpus_rules) if job.corpus_rules else None
+        try:
+            syncing = None
+            if corpus is not None:
+                syncing = corpus.begin_sync([s.entry for s in sources if s.stdin is None])
+            results: list[FileResult] = []
+            for source, result in zip(sources, stream):
+                results.append(result)
+                if (
+                    syncing is not None
+                    and result.error is None
+                    and result.key is not None
+                    and source.stdin is None
+                ):
+                    syncing.add(
+                        Summarised(
+                            source.entry, result.key, result.size, result.mtime_ns, result.summaries
+                        )
+                    )
+            errors = [r.error for r in results if r.error]
+            errors += [e for r in results for e in r.rule_errors]
+            if job.use_cache:
+                cache = ResultCache(job.settings.resolved_cache_dir(), job.fingerprint)
+                cache.put_many([r.cache_put for r in results if r.cache_put is not None])
+                cache.close()
+            diagnostics = [d for r in results for d in r.diagnostics]
+            index_stats = None
+            if corpus is not None and syncing is not None:
+                index_stats = syncing.finish(lambda entries: self._summarise(entries, workers))
+                corpus.parallel_map = workers.map if workers is not None else None
+                found = self._corpus_findings(corpus, results, errors)
+                diagnostics.extend(self._resolve(found, {s.entry.display: s for s in sources}))
+        finally:
+            if corpus is not None:
+                corpus.close()
         diagnostics = self._filter(diagnostics, {s.entry.display: s.entry.relpath for s in sources})
         diagnostics.sort(key=Diagnostic.sort_key)
         keys = {r.display: r.key for r in results if r.key is not None}
@@ -356,6 +513,33 @@ class Runner:
         return RunOutcome(
             diagnostics, errors, len(sources), index_stats=index_stats, keys=keys, measured=measured
         )
+
+    def _summarise(
+        self, entries: list[FileEntry], workers: WorkerPool | None
+    ) -> Iterable[Summarised | None]:
+        """Summaries of corpus files the run did not name (for the index)."""
+        progress = self.progress("indexing", len(entries))
+        if workers is not None:
+            return workers.map(summarise_entry, entries, progress)
+        return _map(self.job, summarise_entry, entries, self.jobs, progress)
+
+    def _corpus_findings(
+        self, corpus: Corpus, results: list[FileResult], errors: list[str]
+    ) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for rule in self.job.corpus_rules:
+            targets = [
+                Target(r.display, r.key, r.summaries.get(rule.code))
+                for r in results
+                if r.error is None and r.key is not None
+            ]
+            try:
+                found = list(rule.check_corpus(targets, corpus, self.job.ctx))
+            except Exception as exc:
+                errors.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
+                continue
+            out.extend(found)
+        return out
 
     def _filter(self, diagnostics: list[Diagnostic], relpaths: dict[str, str]) -> list[Diagnostic]:
         filt = self.job.finding_filter
@@ -374,43 +558,19 @@ class Runner:
     def _check_corpus(
         self, sources: list[Source], results: list[FileResult], errors: list[str]
     ) -> tuple[list[Diagnostic], dict[str, int]]:
+        """The corpus stage on its own, for results computed elsewhere: sync the index
+        with them, then run the corpus rules (``check`` overlaps the two stages)."""
         job = self.job
         corpus = Corpus(job.settings, job.corpus_rules)
         known = {
-            s.entry.path: Summarised(s.entry, r.key, r.size, r.mtime_ns, r.summaries)
+            s.entry.abspath: Summarised(s.entry, r.key, r.size, r.mtime_ns, r.summaries)
             for s, r in zip(sources, results)
             if r.error is None and r.key is not None and s.stdin is None
         }
         try:
-            stats = corpus.sync(
-                known,
-                lambda entries: list(
-                    _map(
-                        job,
-                        summarise_entry,
-                        entries,
-                        self.jobs,
-                        self.progress("indexing", len(entries)),
-                    )
-                ),
-            )
-            out: list[Diagnostic] = []
-            by_path = {s.entry.display: s for s in sources}
-            for rule in job.corpus_rules:
-                targets = [
-                    Target(r.display, r.key, r.summaries.get(rule.code))
-                    for r in results
-                    if r.error is None and r.key is not None
-                ]
-                try:
-                    found = list(rule.check_corpus(targets, corpus, job.ctx))
-                except Exception as exc:
-                    errors.append(
-                        f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}"
-                    )
-                    continue
-                out.extend(found)
-            return self._resolve(out, by_path), stats
+            stats = corpus.sync(known, lambda entries: self._summarise(entries, None))
+            found = self._corpus_findings(corpus, results, errors)
+            return self._resolve(found, {s.entry.display: s for s in sources}), stats
         finally:
             corpus.close()
 
@@ -421,6 +581,9 @@ class Runner:
         docs: dict[str, Document | None] = {}
         out = []
         for d in diagnostics:
+            if d.span is None and d.fix is None and d.path in by_path:
+                out.append(d.resolve(_NO_TEXT))  # row 1, column 1: the file is not needed
+                continue
             if d.path not in docs:
                 source = by_path.get(d.path)
                 try:

@@ -1,17 +1,24 @@
 /*
  * Optional native kernels of corpuslint's DUP rules (corpuslint.rules.dup._minhash).
  *
- * Two loops that numpy cannot do without many passes over memory:
+ * Loops that numpy cannot do without many passes over memory:
  *
  *   shingle_ids(buf, ngram) -> bytes   64-bit ids of the word n-grams of ``buf``
  *       (tokens are runs of bytes other than the space), as little-endian uint64;
+ *   shingle_set(buf, ngram) -> bytes   the same ids sorted, without repeats (the set
+ *       whose exact Jaccard similarity verifies a candidate pair);
+ *   intersect_count(a, b) -> int       size of the intersection of two such sets;
  *   signature(ids, a, b) -> bytes      datasketch's affine32 MinHash of those ids:
- *       min over ids of a[p] * fmix32(low32(id)) + b[p] (mod 2**32), uint32 per p.
+ *       min over ids of a[p] * fmix32(low32(id)) + b[p] (mod 2**32), uint32 per p;
+ *   band_keys(sigs, num_perm, offsets, rows) -> bytes   LSH band keys (int64) of
+ *       many signatures;
+ *   fold_ascii(buf) -> bytes           DUP001's normalised text of ASCII text;
+ *   repeated_paragraph(buf, min_words) -> bool   DUP003's pre-filter.
  *
- * minhash.py holds the reference definitions in numpy and uses them when this
- * module is not built; tests check that both give the same bytes. Only the
- * buffer protocol is used (no numpy headers), so the module builds anywhere a C
- * compiler is.
+ * minhash.py, graph.py and paragraphs.py hold the reference definitions in Python
+ * and numpy and use them when this module is not built; tests check that both give
+ * the same results. Only the buffer protocol is used (no numpy headers), so the
+ * module builds anywhere a C compiler is.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -39,21 +46,16 @@ static inline uint32_t fmix32(uint32_t x) {
     return x;
 }
 
-static PyObject *shingle_ids(PyObject *self, PyObject *args) {
-    Py_buffer buf;
-    Py_ssize_t ngram;
-    if (!PyArg_ParseTuple(args, "y*n", &buf, &ngram)) return NULL;
-    const unsigned char *s = (const unsigned char *)buf.buf;
-    Py_ssize_t len = buf.len;
+/* The 64-bit ids of the word n-grams of ``s`` (tokens: runs of bytes other than
+ * the space), written to a new PyMem buffer; *count receives how many. NULL when
+ * out of memory (*count is then -1) or when there are no tokens (*count 0). */
+static uint64_t *word_shingles(const unsigned char *s, Py_ssize_t len, Py_ssize_t ngram,
+                               Py_ssize_t *count) {
     /* at most one token per two bytes, plus one */
-    uint64_t *tok = (uint64_t *)PyMem_Malloc(sizeof(uint64_t) * (size_t)(len / 2 + 1));
-    if (tok == NULL) {
-        PyBuffer_Release(&buf);
-        return PyErr_NoMemory();
-    }
-    Py_ssize_t t = 0;
-    Py_ssize_t i = 0;
-    Py_BEGIN_ALLOW_THREADS
+    uint64_t *tok = (uint64_t *)PyMem_RawMalloc(sizeof(uint64_t) * (size_t)(len / 2 + 1));
+    *count = -1;
+    if (tok == NULL) return NULL;
+    Py_ssize_t t = 0, i = 0;
     while (i < len) {
         while (i < len && s[i] == 32) i++;
         if (i >= len) break;
@@ -65,23 +67,163 @@ static PyObject *shingle_ids(PyObject *self, PyObject *args) {
         }
         tok[t++] = fmix64(h);
     }
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&buf);
     if (ngram < 1) ngram = 1;
     Py_ssize_t n = ngram < t ? ngram : t;
     Py_ssize_t m = t ? t - n + 1 : 0;
-    PyObject *out = PyBytes_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(uint64_t));
-    if (out == NULL) {
-        PyMem_Free(tok);
-        return NULL;
-    }
-    uint64_t *ids = (uint64_t *)PyBytes_AS_STRING(out);
+    /* the ids overwrite the tokens in place: id k reads tokens k .. k + n - 1 */
     for (Py_ssize_t k = 0; k < m; k++) {
         uint64_t h = tok[k];
         for (Py_ssize_t j = 1; j < n; j++) h = h * COMBINE + tok[k + j];
-        ids[k] = fmix64(h);
+        tok[k] = fmix64(h);
     }
-    PyMem_Free(tok);
+    *count = m;
+    return tok;
+}
+
+static PyObject *shingle_ids(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    Py_ssize_t ngram, m;
+    if (!PyArg_ParseTuple(args, "y*n", &buf, &ngram)) return NULL;
+    uint64_t *ids;
+    Py_BEGIN_ALLOW_THREADS
+    ids = word_shingles((const unsigned char *)buf.buf, buf.len, ngram, &m);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf);
+    if (m < 0) return PyErr_NoMemory();
+    PyObject *out = PyBytes_FromStringAndSize((const char *)ids, m * (Py_ssize_t)sizeof(uint64_t));
+    PyMem_RawFree(ids);
+    return out;
+}
+
+/* In-place sort of n uint64: insertion sort when short, else LSD radix sort with
+ * 8-bit digits (16-bit ones from a million values on), skipping digits that every
+ * value shares. 0, or -1 when out of memory. */
+static int sort_u64(uint64_t *a, Py_ssize_t n) {
+    if (n < 48) {
+        for (Py_ssize_t i = 1; i < n; i++) {
+            uint64_t v = a[i];
+            Py_ssize_t j = i;
+            while (j > 0 && a[j - 1] > v) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
+        return 0;
+    }
+    const int bits = n >= (1 << 20) ? 16 : 8;
+    const size_t buckets = (size_t)1 << bits;
+    const uint64_t mask = buckets - 1;
+    uint64_t *tmp = (uint64_t *)PyMem_RawMalloc(sizeof(uint64_t) * (size_t)n);
+    size_t *cnt = (size_t *)PyMem_RawMalloc(sizeof(size_t) * buckets);
+    if (tmp == NULL || cnt == NULL) {
+        PyMem_RawFree(tmp);
+        PyMem_RawFree(cnt);
+        return -1;
+    }
+    uint64_t *src = a, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += bits) {
+        memset(cnt, 0, sizeof(size_t) * buckets);
+        for (Py_ssize_t i = 0; i < n; i++) cnt[(src[i] >> shift) & mask]++;
+        if (cnt[(src[0] >> shift) & mask] == (size_t)n) continue; /* one digit: nothing to do */
+        size_t sum = 0;
+        for (size_t d = 0; d < buckets; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) dst[cnt[(src[i] >> shift) & mask]++] = src[i];
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != a) memcpy(a, src, sizeof(uint64_t) * (size_t)n);
+    PyMem_RawFree(tmp);
+    PyMem_RawFree(cnt);
+    return 0;
+}
+
+static Py_ssize_t unique_sorted(uint64_t *a, Py_ssize_t n) {
+    if (n == 0) return 0;
+    Py_ssize_t m = 1;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (a[i] != a[m - 1]) a[m++] = a[i];
+    return m;
+}
+
+static PyObject *shingle_set(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    Py_ssize_t ngram, m;
+    int failed = 0;
+    if (!PyArg_ParseTuple(args, "y*n", &buf, &ngram)) return NULL;
+    uint64_t *ids;
+    Py_BEGIN_ALLOW_THREADS
+    ids = word_shingles((const unsigned char *)buf.buf, buf.len, ngram, &m);
+    if (m > 0) {
+        failed = sort_u64(ids, m);
+        m = unique_sorted(ids, m);
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf);
+    if (m < 0 || failed) {
+        PyMem_RawFree(ids);
+        return PyErr_NoMemory();
+    }
+    PyObject *out = PyBytes_FromStringAndSize((const char *)ids, m * (Py_ssize_t)sizeof(uint64_t));
+    PyMem_RawFree(ids);
+    return out;
+}
+
+static PyObject *intersect_count(PyObject *self, PyObject *args) {
+    Py_buffer a, b;
+    if (!PyArg_ParseTuple(args, "y*y*", &a, &b)) return NULL;
+    const unsigned char *pa = (const unsigned char *)a.buf, *pb = (const unsigned char *)b.buf;
+    Py_ssize_t na = a.len / 8, nb = b.len / 8, i = 0, j = 0, common = 0;
+    while (i < na && j < nb) { /* branch-free merge */
+        uint64_t x, y;
+        memcpy(&x, pa + 8 * i, 8);
+        memcpy(&y, pb + 8 * j, 8);
+        common += x == y;
+        i += x <= y;
+        j += y <= x;
+    }
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    return PyLong_FromSsize_t(common);
+}
+
+static PyObject *band_keys(PyObject *self, PyObject *args) {
+    Py_buffer sigs, offsets;
+    Py_ssize_t num_perm, rows;
+    if (!PyArg_ParseTuple(args, "y*ny*n", &sigs, &num_perm, &offsets, &rows)) return NULL;
+    Py_ssize_t bands = offsets.len / 8;
+    PyObject *out = NULL;
+    if (num_perm < 1 || rows < 1 || bands * rows > num_perm || sigs.len % (4 * num_perm)) {
+        PyErr_SetString(PyExc_ValueError, "signatures, bands and rows do not fit");
+        goto done;
+    }
+    Py_ssize_t n = sigs.len / (4 * num_perm);
+    out = PyBytes_FromStringAndSize(NULL, n * bands * 8);
+    if (out == NULL) goto done;
+    const unsigned char *ps = (const unsigned char *)sigs.buf;
+    const unsigned char *po = (const unsigned char *)offsets.buf;
+    unsigned char *pk = (unsigned char *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t d = 0; d < n; d++) {
+        for (Py_ssize_t band = 0; band < bands; band++) {
+            uint64_t h;
+            memcpy(&h, po + 8 * band, 8);
+            for (Py_ssize_t r = 0; r < rows; r++) {
+                uint32_t v;
+                memcpy(&v, ps + 4 * (d * num_perm + band * rows + r), 4);
+                h = h * COMBINE + (uint64_t)v;
+            }
+            h = fmix64(h);
+            memcpy(pk + 8 * (d * bands + band), &h, 8);
+        }
+    }
+done:
+    PyBuffer_Release(&sigs);
+    PyBuffer_Release(&offsets);
     return out;
 }
 
@@ -171,6 +313,104 @@ static PyObject *fold_ascii(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* FNV-1a step */
+#define FNV_PRIME 0x100000001B3ULL
+
+static int add_paragraph(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi,
+                         Py_ssize_t min_words, uint64_t *keys, Py_ssize_t *nkeys) {
+    /* fold like fold_ascii: words are runs of non-space bytes */
+    uint64_t h = 0xCBF29CE484222325ULL;
+    Py_ssize_t words = 0;
+    int in_word = 0;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        unsigned char c = s[i];
+        if (is_space(c)) {
+            in_word = 0;
+            continue;
+        }
+        if (!in_word) {
+            if (words) h = (h ^ 32) * FNV_PRIME;
+            words++;
+            in_word = 1;
+        }
+        h = (h ^ ((c >= 65 && c <= 90) ? (unsigned)(c + 32) : c)) * FNV_PRIME;
+    }
+    if (words && words >= min_words) keys[(*nkeys)++] = h;
+    return 0;
+}
+
+/* repeated_paragraph(buf, min_words) -> bool, for ASCII text without "\r".
+ * Paragraphs as DUP003 splits them (blocks between blank lines; lines when the text
+ * has no blank line), folded like fold_ascii; True when two of at least min_words
+ * words have the same 64-bit hash. False is certain; True may (rarely) be a hash
+ * collision, so the caller confirms it on the strings. */
+static PyObject *repeated_paragraph(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    Py_ssize_t min_words;
+    if (!PyArg_ParseTuple(args, "y*n", &buf, &min_words)) return NULL;
+    const unsigned char *s = (const unsigned char *)buf.buf;
+    Py_ssize_t len = buf.len;
+    /* at most one paragraph per two bytes, plus one */
+    uint64_t *keys = (uint64_t *)PyMem_RawMalloc(sizeof(uint64_t) * (size_t)(len / 2 + 2));
+    if (keys == NULL) {
+        PyBuffer_Release(&buf);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t nkeys = 0;
+    int repeat = 0, failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    /* blank-line mode: a "\n", spaces or tabs, then "\n" or the end, inside the text
+       stripped of leading and trailing "\n" */
+    Py_ssize_t lo = 0, hi = len;
+    while (lo < hi && s[lo] == '\n') lo++;
+    while (hi > lo && s[hi - 1] == '\n') hi--;
+    int blank = 0;
+    for (Py_ssize_t i = lo; i < hi && !blank; i++) {
+        if (s[i] != '\n') continue;
+        Py_ssize_t q = i + 1;
+        while (q < hi && (s[q] == ' ' || s[q] == '\t')) q++;
+        if (q == hi || s[q] == '\n') blank = 1;
+    }
+    if (blank) {
+        Py_ssize_t start = 0, i = 0;
+        while (i < len) {
+            if (s[i] == '\n') {
+                Py_ssize_t q = i + 1;
+                while (q < len && (s[q] == ' ' || s[q] == '\t')) q++;
+                if (q == len || s[q] == '\n') {
+                    add_paragraph(s, start, i, min_words, keys, &nkeys);
+                    start = q;
+                    i = q;
+                    continue;
+                }
+            }
+            i++;
+        }
+        add_paragraph(s, start, len, min_words, keys, &nkeys);
+    } else {
+        Py_ssize_t i = 0;
+        while (i < len) {
+            while (i < len && s[i] == '\n') i++;
+            Py_ssize_t start = i;
+            while (i < len && s[i] != '\n') i++;
+            if (i > start) add_paragraph(s, start, i, min_words, keys, &nkeys);
+        }
+    }
+    if (nkeys > 1) {
+        failed = sort_u64(keys, nkeys);
+        for (Py_ssize_t k = 1; k < nkeys && !failed; k++)
+            if (keys[k] == keys[k - 1]) {
+                repeat = 1;
+                break;
+            }
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(keys);
+    PyBuffer_Release(&buf);
+    if (failed) return PyErr_NoMemory();
+    return PyBool_FromLong(repeat);
+}
+
 static PyMethodDef methods[] = {
     {"fold_ascii", fold_ascii, METH_VARARGS,
      "fold_ascii(buf) -> bytes: ASCII text lowercased, whitespace runs as one space, stripped"},
@@ -178,6 +418,14 @@ static PyMethodDef methods[] = {
      "shingle_ids(buf, ngram) -> bytes: uint64 ids of the n-grams of space-separated tokens"},
     {"signature", signature, METH_VARARGS,
      "signature(ids, a, b) -> bytes: affine32 MinHash (uint32) of uint64 shingle ids"},
+    {"shingle_set", shingle_set, METH_VARARGS,
+     "shingle_set(buf, ngram) -> bytes: the shingle ids sorted, without repeats"},
+    {"intersect_count", intersect_count, METH_VARARGS,
+     "intersect_count(a, b) -> int: common values of two sorted, repeat-free uint64 buffers"},
+    {"band_keys", band_keys, METH_VARARGS,
+     "band_keys(sigs, num_perm, offsets, rows) -> bytes: int64 LSH band keys per signature"},
+    {"repeated_paragraph", repeated_paragraph, METH_VARARGS,
+     "repeated_paragraph(buf, min_words) -> bool: two paragraphs may be equal (ASCII, no CR)"},
     {NULL, NULL, 0, NULL},
 };
 

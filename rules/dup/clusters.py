@@ -40,7 +40,7 @@ def _target_nodes(rule: Any, graph: Graph, targets: list[Target], corpus: Corpus
     ]
 
 
-def _bulk(graph: Graph, corpus: Corpus, jobs: int) -> None:
+def _bulk(graph: Graph, corpus: Corpus, jobs: int, run_map: Any = None) -> None:
     np = graph.np
     want = graph.sk.bands * 8
 
@@ -52,7 +52,7 @@ def _bulk(graph: Graph, corpus: Corpus, jobs: int) -> None:
             corpus, (r for r in rows if r[0] not in graph.index and len(r[1]) == want), np
         )
 
-    cluster_bulk(graph, load_all, jobs)
+    cluster_bulk(graph, load_all, jobs, run_map)
 
 
 def _lookup(graph: Graph, corpus: Corpus, jobs: int) -> None:
@@ -81,10 +81,11 @@ def find_near_duplicates(
     if not target_ids:
         return
     jobs = corpus.settings.jobs or os.cpu_count() or 1
+    run_map = getattr(corpus, "parallel_map", None)  # the run's worker processes, if any
     if corpus.others == 0:  # every corpus file is a target: all band keys are in memory
-        cluster_bulk(graph, list, jobs)
+        cluster_bulk(graph, list, jobs, run_map)
     elif len(target_ids) >= BULK_SHARE * corpus.file_count():
-        _bulk(graph, corpus, jobs)
+        _bulk(graph, corpus, jobs, run_map)
     else:
         _lookup(graph, corpus, jobs)
 

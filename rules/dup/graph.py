@@ -71,6 +71,13 @@ def _load_set_in_worker(item: tuple[str, str | None, int]) -> Any:
     return _load_set(_worker_sketcher, *item)
 
 
+def intersection_size(sketcher: Any, a: Any, b: Any) -> int:
+    """Shingles two sorted, repeat-free sets share."""
+    if sketcher.native is not None:
+        return sketcher.native.intersect_count(a, b)
+    return len(sketcher.np.intersect1d(a, b, assume_unique=True))
+
+
 class UnionFind:
     def __init__(self) -> None:
         self.parent: list[int] = []
@@ -175,7 +182,7 @@ class Graph:
             if a in self.unreadable or b in self.unreadable or not len(sa) or not len(sb):
                 got = 0.0
             else:
-                inter = len(self.np.intersect1d(sa, sb, assume_unique=True))
+                inter = intersection_size(self.sk, sa, sb)
                 got = inter / (len(sa) + len(sb) - inter)
             self._jaccard[(a, b)] = got
         return got
@@ -234,10 +241,16 @@ def bucket_pairs(np: Any, keys: Any, owners: Any) -> Any:
     return np.unique(pairs, axis=0) if len(pairs) else empty
 
 
-def cluster_bulk(graph: Graph, load_all: Callable[[], Iterable[Node]], jobs: int = 1) -> Any:
+def cluster_bulk(
+    graph: Graph,
+    load_all: Callable[[], Iterable[Node]],
+    jobs: int = 1,
+    run_map: RunMap | None = None,
+) -> Any:
     """Every node in memory, every candidate pair verified (skipping redundant ones).
 
-    Returns the candidate pairs."""
+    With ``run_map`` (a parallel map over worker processes, see
+    ``verify_in_workers``) the pairs are verified there. Returns the candidate pairs."""
     np = graph.np
     for node in load_all():
         graph.add(node)
@@ -251,6 +264,9 @@ def cluster_bulk(graph: Graph, load_all: Callable[[], Iterable[Node]], jobs: int
         return pairs
     for i, j in pairs.tolist():
         graph.add_candidate(i, j)
+    if run_map is not None and len(pairs) >= WORKERS_MIN_PAIRS:
+        verify_in_workers(graph, pairs, run_map, jobs)
+        return pairs
     graph.prefetch(np.unique(pairs).tolist(), jobs)
     # free shingle sets once their last pair is verified, when there are many of them
     remaining = np.bincount(pairs.ravel(), minlength=len(nodes)) if len(pairs) > KEEP_SETS else None
@@ -310,6 +326,166 @@ def cluster_lookup(
             if graph.verify(i, j):
                 reached.extend(x for x in (i, j) if x not in expanded)
         frontier = sorted(set(reached))
+
+
+# -- verification in worker processes ------------------------------------------------
+
+# A parallel map: ``run_map(func, items)`` yields ``func(item)`` for every item, in
+# order, computed in worker processes (``func`` must be a module-level function).
+RunMap = Callable[[Callable[[Any], Any], list[Any]], Iterable[Any]]
+# Fewer candidate pairs than this are verified in the main process.
+WORKERS_MIN_PAIRS = 256
+# A group's files: (relpath, path to read, content hash to expect or None, is a target).
+GroupNode = tuple[str, str, "str | None", bool]
+_sketchers: dict[tuple, Any] = {}
+
+
+def candidate_groups(np: Any, n: int, pairs: Any) -> Any:
+    """Connected components of the candidate pairs: a label per node (its smallest
+    member's index; nodes in no pair label themselves)."""
+    label = np.arange(n, dtype=np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        low = np.minimum(label[a], label[b])
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        while True:  # pointer jumping: every node to its label's label
+            up = label[label]
+            if np.array_equal(up, label):
+                break
+            label = up
+        if np.array_equal(label[a], label[b]):
+            return label
+
+
+def verify_in_workers(graph: Graph, pairs: Any, run_map: RunMap, jobs: int) -> None:
+    """Verify candidate pairs in worker processes, one connected group of candidates at
+    a time, with exactly the outcome of verifying them here (``cluster_bulk``).
+
+    Each group's files are read and shingled by one worker, which verifies the group's
+    pairs in order (skipping pairs its verified edges already join) and computes every
+    Jaccard similarity ``find_near_duplicates`` will ask for: each target's with its
+    cluster's original and, when that is below the threshold, with all its
+    candidates. The values fill the graph's cache; the verified pairs become edges.
+    """
+    np = graph.np
+    label = candidate_groups(np, len(graph.nodes), pairs)
+    pair_label = label[pairs[:, 0]]
+    order = np.argsort(pair_label, kind="stable")  # pairs stay in order within a group
+    sorted_labels = pair_label[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_labels[1:] != sorted_labels[:-1])))
+    ends = np.append(starts[1:], len(order))
+    in_pairs = np.unique(pairs)
+    members_of: dict[int, list[int]] = {}
+    for i, lab in zip(in_pairs.tolist(), label[in_pairs].tolist()):
+        members_of.setdefault(lab, []).append(i)  # increasing index order
+    nodes = graph.nodes
+    groups: list[tuple[list[int], list[GroupNode], list[tuple[int, int]]]] = []
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        part = pairs[order[start:end]]
+        members = members_of[int(label[part[0, 0]])]
+        local = {g: k for k, g in enumerate(members)}
+        group_nodes = [(nodes[g].relpath, *graph._source(g), nodes[g].target) for g in members]
+        group_pairs = [(local[i], local[j]) for i, j in part.tolist()]
+        groups.append((members, group_nodes, group_pairs))
+    params = tuple(sorted(graph.sk.params().items()))
+    per_task = max(16, len(in_pairs) // (max(1, jobs) * 8))
+    tasks, bounds, size, first = [], [], 0, 0
+    for k, (members, _nodes, _pairs) in enumerate(groups):
+        size += len(members)
+        if size >= per_task or k == len(groups) - 1:
+            chunk = [(gn, gp) for _m, gn, gp in groups[first : k + 1]]
+            tasks.append((params, graph.threshold, graph.max_size, chunk))
+            bounds.append((first, k + 1))
+            first, size = k + 1, 0
+    for (first, last), outcome in zip(bounds, run_map(verify_groups, tasks)):
+        for (members, _n, _p), (values, verified, unreadable) in zip(groups[first:last], outcome):
+            for a, b, jac in values:
+                graph._jaccard[(members[a], members[b])] = jac
+            for k in unreadable:
+                graph.unreadable.add(members[k])
+            for a, b in verified:
+                graph.verify(members[a], members[b])
+
+
+def _sketcher_for(params: tuple) -> Any:
+    got = _sketchers.get(params)
+    if got is None:
+        from corpuslint.rules.dup.minhash import Sketcher
+
+        got = _sketchers[params] = Sketcher(**dict(params))
+    return got
+
+
+def verify_groups(
+    task: tuple[tuple, float, int, list[tuple[list[GroupNode], list[tuple[int, int]]]]],
+) -> list[tuple[list[tuple[int, int, float]], list[tuple[int, int]], list[int]]]:
+    """Worker side of ``verify_in_workers``: per group, (every Jaccard similarity
+    computed as (a, b, value) with a < b, the pairs that became edges, the files that
+    could not be read)."""
+    params, threshold, max_size, groups = task
+    sk = _sketcher_for(params)
+    return [verify_group(sk, threshold, max_size, nodes, pairs) for nodes, pairs in groups]
+
+
+def verify_group(
+    sk: Any, threshold: float, max_size: int, nodes: list[GroupNode], pairs: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int, float]], list[tuple[int, int]], list[int]]:
+    """One connected group of candidates: ``Graph`` and ``find_near_duplicates`` on it."""
+    empty = sk.np.zeros(0, dtype=sk.np.uint64)
+    sets: list[Any] = [None] * len(nodes)
+    unreadable: set[int] = set()
+    values: dict[tuple[int, int], float] = {}
+
+    def shingles(i: int) -> Any:
+        got = sets[i]
+        if got is None:
+            _rel, path, key, _target = nodes[i]
+            got = _load_set(sk, path, key, max_size)
+            if got is None:
+                unreadable.add(i)
+                got = empty
+            sets[i] = got
+        return got
+
+    def jaccard(a: int, b: int) -> float:
+        if a > b:
+            a, b = b, a
+        got = values.get((a, b))
+        if got is None:
+            sa, sb = shingles(a), shingles(b)
+            if a in unreadable or b in unreadable or not len(sa) or not len(sb):
+                got = 0.0
+            else:
+                inter = intersection_size(sk, sa, sb)
+                got = inter / (len(sa) + len(sb) - inter)
+            values[(a, b)] = got
+        return got
+
+    uf = UnionFind()
+    for _ in nodes:
+        uf.add()
+    candidates: dict[int, set[int]] = {}
+    verified = []
+    for a, b in pairs:
+        candidates.setdefault(a, set()).add(b)
+        candidates.setdefault(b, set()).add(a)
+        if uf.find(a) != uf.find(b) and jaccard(a, b) >= threshold:
+            uf.union(a, b)
+            verified.append((a, b))
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(nodes)):
+        clusters.setdefault(uf.find(i), []).append(i)
+    for members in clusters.values():
+        if len(members) < 2:
+            continue
+        original = min(members, key=lambda m: nodes[m][0])
+        for i in members:
+            if nodes[i][3] and i != original and jaccard(i, original) < threshold:
+                for j in sorted(candidates.get(i, ())):
+                    jaccard(i, j)
+    out = [(a, b, v) for (a, b), v in values.items()]
+    return out, verified, sorted(unreadable)
 
 
 def masked_keys(np: Any, blob: bytes) -> Any:

@@ -163,6 +163,18 @@ class Sketcher:
         self._powers = np.ones(1, dtype=np.uint64)
         self.native = _load_native()
 
+    def params(self) -> dict[str, Any]:
+        """The keyword arguments that build an equal sketcher (e.g. in another process)."""
+        return {
+            "ngram": self.ngram,
+            "unit": self.unit,
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "threshold": self.threshold,
+            "form": self.form,
+            "casefold": self.casefold,
+        }
+
     # -- tokens -------------------------------------------------------------
 
     def tokens(self, text: str) -> list[str]:
@@ -239,6 +251,9 @@ class Sketcher:
 
     def shingle_set(self, text: str) -> Any:
         """Sorted unique shingle ids: the set whose Jaccard similarity is verified."""
+        if self.native is not None and self.unit == "word":
+            raw = self.native.shingle_set(self.word_buffer(text), self.ngram)
+            return self.np.frombuffer(raw, dtype=self.np.uint64)
         ids = self.np.sort(self.shingle_ids(text))
         if len(ids) < 2:
             return ids
@@ -288,6 +303,11 @@ class Sketcher:
         """Band keys of many signatures at once (rows: documents)."""
         np = self.np
         n = len(signatures)
+        if self.native is not None and signatures.dtype == np.uint32 and n:
+            raw = self.native.band_keys(
+                np.ascontiguousarray(signatures), self.num_perm, self._band_offsets, self.rows
+            )
+            return np.frombuffer(raw, dtype=np.int64).reshape(n, self.bands)
         sub = signatures[:, : self.bands * self.rows].astype(np.uint64)
         sub = sub.reshape(n, self.bands, self.rows)
         mult = np.uint64(_COMBINE)

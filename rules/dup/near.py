@@ -104,6 +104,10 @@ class NearDuplicate(CorpusRule):
             casefold=o.casefold,
         )
 
+    def prepare(self) -> None:
+        """Build the sketcher (numpy, permutations) once, before workers are forked."""
+        self.sketcher  # noqa: B018
+
     def summarize(self, doc: Document) -> Any:
         sk = self.sketcher
         if sk.native is not None and sk.unit == "word":  # bytes in, bytes out: no numpy

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from corpuslint.rules.dup.normalize import exact_text, fold
@@ -16,6 +17,20 @@ from corpuslint.rule import CheckContext, DocumentRule
 _BLANK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?=\r\n|\r|\n|$)")
 _LINE = re.compile(r"[^\r\n]+")
 _PREVIEW = 60
+
+
+def _native_prefilter() -> Callable[[bytes, int], bool] | None:
+    """The C pre-filter (``_minhash.repeated_paragraph``), or None when not built."""
+    if os.environ.get("CORPUSLINT_NO_NATIVE"):
+        return None
+    try:
+        from corpuslint.rules.dup._minhash import repeated_paragraph
+    except ImportError:
+        return None
+    return repeated_paragraph
+
+
+_prefilter = _native_prefilter()
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,22 @@ class RepeatedParagraph(DocumentRule):
     deliberate (a quoted refrain, a poem's chorus).
     """
 
+    def may_repeat(self, text: str) -> bool:
+        """False when no paragraph of at least ``min-words`` words repeats (certain);
+        True when one does.
+
+        ASCII text with ``\n`` line ends (most of a corpus) is screened by the C
+        kernel, which hashes the folded paragraphs: its "no" is certain, its rare
+        "yes" (a repeat, or a hash collision) is confirmed on the strings."""
+        if (
+            _prefilter is not None
+            and text.isascii()
+            and "\r" not in text
+            and not _prefilter(text.encode("ascii"), self.options.min_words)
+        ):
+            return False
+        return self._has_repeat(text)
+
     def _has_repeat(self, text: str) -> bool:
         seen: set[bytes] = set()
         least = self.options.min_words
@@ -103,7 +134,7 @@ class RepeatedParagraph(DocumentRule):
 
     def check(self, doc: Document, ctx: CheckContext) -> Iterator[Diagnostic]:
         text = doc.text
-        if not self._has_repeat(text):  # the common case, found without building spans
+        if not self.may_repeat(text):  # the common case, found without building spans
             return
         spans = paragraphs(text)
         first: dict[str, int] = {}
