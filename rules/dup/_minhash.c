@@ -13,11 +13,13 @@
  *   band_keys(sigs, num_perm, offsets, rows) -> bytes   LSH band keys (int64) of
  *       many signatures;
  *   fold_ascii(buf) -> bytes           DUP001's normalised text of ASCII text;
- *   repeated_paragraph(buf, min_words) -> bool   DUP003's pre-filter.
+ *   exact_paragraphs(text, min_words, lower) -> (bytes, bool)   DUP001's normalised
+ *       text of any (folded) str, and DUP003's screening for repeated paragraphs;
+ *   word_bytes(text, lower) -> bytes   the \w+ words of a (folded) str, for shingles.
  *
- * minhash.py, graph.py and paragraphs.py hold the reference definitions in Python
- * and numpy and use them when this module is not built; tests check that both give
- * the same results. Only the buffer protocol is used (no numpy headers), so the
+ * minhash.py, graph.py, normalize.py and paragraphs.py hold the reference definitions
+ * in Python and numpy and use them when this module is not built; tests check that
+ * both give the same results. Only the buffer protocol is used (no numpy headers), so the
  * module builds anywhere a C compiler is.
  */
 #define PY_SSIZE_T_CLEAN
@@ -313,102 +315,248 @@ static PyObject *fold_ascii(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* FNV-1a step */
-#define FNV_PRIME 0x100000001B3ULL
+/* -- text kernels on str (any Unicode) ------------------------------------------ */
 
-static int add_paragraph(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi,
-                         Py_ssize_t min_words, uint64_t *keys, Py_ssize_t *nkeys) {
-    /* fold like fold_ascii: words are runs of non-space bytes */
-    uint64_t h = 0xCBF29CE484222325ULL;
-    Py_ssize_t words = 0;
+/* Appends code point ch as UTF-8 (surrogates as three bytes, like "surrogatepass"). */
+static inline Py_ssize_t put_utf8(unsigned char *o, Py_ssize_t n, Py_UCS4 ch) {
+    if (ch < 0x80) {
+        o[n++] = (unsigned char)ch;
+    } else if (ch < 0x800) {
+        o[n++] = (unsigned char)(0xC0 | (ch >> 6));
+        o[n++] = (unsigned char)(0x80 | (ch & 0x3F));
+    } else if (ch < 0x10000) {
+        o[n++] = (unsigned char)(0xE0 | (ch >> 12));
+        o[n++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+        o[n++] = (unsigned char)(0x80 | (ch & 0x3F));
+    } else {
+        o[n++] = (unsigned char)(0xF0 | (ch >> 18));
+        o[n++] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));
+        o[n++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+        o[n++] = (unsigned char)(0x80 | (ch & 0x3F));
+    }
+    return n;
+}
+
+static inline Py_UCS4 lower_ascii(Py_UCS4 ch) { return (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch; }
+
+/* A hash of n bytes, eight at a time (paragraph keys: equal bytes, equal hash). */
+static uint64_t hash_bytes(const unsigned char *p, Py_ssize_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = fmix64(h ^ w) + 0x632BE59BD9B4E019ULL;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p + i, (size_t)(n - i));
+    return fmix64(h ^ w ^ ((uint64_t)(n - i) << 59));
+}
+
+static inline int is_break(Py_UCS4 ch) { return ch == '\r' || ch == '\n'; }
+
+/* The end of a blank-line separator starting at i (a line break, spaces or tabs, then
+ * a line break or the end ``end``), or -1: the regex (?:\r\n|\r|\n)[ \t]*(?=\r\n|\r|\n|$)
+ * of paragraphs.py, including its backtracking to a lone "\r" inside "\r\n". */
+static Py_ssize_t blank_at(int kind, const void *d, Py_ssize_t i, Py_ssize_t end) {
+    Py_UCS4 c = PyUnicode_READ(kind, d, i);
+    if (!is_break(c)) return -1;
+    Py_ssize_t q = i + 1;
+    int crlf = c == '\r' && q < end && PyUnicode_READ(kind, d, q) == '\n';
+    if (crlf) q++;
+    while (q < end) {
+        Py_UCS4 x = PyUnicode_READ(kind, d, q);
+        if (x != ' ' && x != '\t') break;
+        q++;
+    }
+    if (q == end || is_break(PyUnicode_READ(kind, d, q))) return q;
+    return crlf ? i + 1 : -1; /* "\r" alone, followed by "\n" */
+}
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE static inline
+#endif
+
+/* str.split() whitespace (and whether it is "\r" or "\n") */
+ALWAYS_INLINE int space_class(Py_UCS4 ch) {
+    if (ch < 128) return ch == '\r' || ch == '\n' ? 2 : (is_space((unsigned char)ch) ? 1 : 0);
+    return Py_UNICODE_ISSPACE(ch) ? 1 : 0;
+}
+
+/* The body of exact_paragraphs for one string kind (inlined with a constant kind). */
+ALWAYS_INLINE Py_ssize_t exact_core(int kind, const void *d, Py_ssize_t len, int blank,
+                                    Py_ssize_t min_words, int lower, unsigned char *o,
+                                    uint64_t *keys, Py_ssize_t *nkeys) {
+    Py_ssize_t n = 0, nk = 0;
+    int pending = 0;             /* a space to write before the next word */
+    Py_ssize_t para_start = -1;  /* output offset of the paragraph's first byte */
+    Py_ssize_t para_words = 0;
     int in_word = 0;
-    for (Py_ssize_t i = lo; i < hi; i++) {
-        unsigned char c = s[i];
-        if (is_space(c)) {
+    Py_ssize_t i = 0;
+    for (;;) {
+        Py_ssize_t next = -1; /* where the next paragraph begins, at a paragraph end */
+        Py_UCS4 ch = 0;
+        int cls = 0;
+        if (i == len) {
+            next = len + 1;
+        } else {
+            ch = PyUnicode_READ(kind, d, i);
+            cls = space_class(ch);
+            if (cls == 2) {
+                if (blank) {
+                    Py_ssize_t q = blank_at(kind, d, i, len);
+                    if (q >= 0) next = q;
+                } else {
+                    next = i + 1;
+                }
+            }
+        }
+        if (next >= 0) {
+            if (para_start >= 0 && para_words >= min_words)
+                keys[nk++] = hash_bytes(o + para_start, n - para_start);
+            para_start = -1;
+            para_words = 0;
+            in_word = 0;
+            if (n > 0) pending = 1; /* separators are whitespace */
+            if (next > len) break;
+            i = next;
+            continue;
+        }
+        i++;
+        if (cls) {
+            if (n > 0) pending = 1;
             in_word = 0;
             continue;
         }
+        if (pending) {
+            o[n++] = ' ';
+            pending = 0;
+        }
         if (!in_word) {
-            if (words) h = (h ^ 32) * FNV_PRIME;
-            words++;
+            if (para_start < 0) para_start = n;
+            para_words++;
             in_word = 1;
         }
-        h = (h ^ ((c >= 65 && c <= 90) ? (unsigned)(c + 32) : c)) * FNV_PRIME;
+        n = put_utf8(o, n, lower ? lower_ascii(ch) : ch);
     }
-    if (words && words >= min_words) keys[(*nkeys)++] = h;
-    return 0;
+    *nkeys = nk;
+    return n;
 }
 
-/* repeated_paragraph(buf, min_words) -> bool, for ASCII text without "\r".
- * Paragraphs as DUP003 splits them (blocks between blank lines; lines when the text
- * has no blank line), folded like fold_ascii; True when two of at least min_words
- * words have the same 64-bit hash. False is certain; True may (rarely) be a hash
- * collision, so the caller confirms it on the strings. */
-static PyObject *repeated_paragraph(PyObject *self, PyObject *args) {
-    Py_buffer buf;
+/* exact_paragraphs(text, min_words, lower) -> (bytes, bool)
+ *
+ * ``text`` is folded text (Unicode form, case folding) or ASCII text (``lower``
+ * lowercases A-Z). Returns " ".join(text.split()) as UTF-8 (DUP001's normalised
+ * text) and whether two paragraphs, as DUP003 splits them, of at least min_words
+ * words may be equal once folded the same way: False is certain, True may (rarely)
+ * be a hash collision. Whitespace is str.split()'s. */
+static PyObject *exact_paragraphs(PyObject *self, PyObject *args) {
+    PyObject *text;
     Py_ssize_t min_words;
-    if (!PyArg_ParseTuple(args, "y*n", &buf, &min_words)) return NULL;
-    const unsigned char *s = (const unsigned char *)buf.buf;
-    Py_ssize_t len = buf.len;
-    /* at most one paragraph per two bytes, plus one */
-    uint64_t *keys = (uint64_t *)PyMem_RawMalloc(sizeof(uint64_t) * (size_t)(len / 2 + 2));
-    if (keys == NULL) {
-        PyBuffer_Release(&buf);
+    int lower;
+    if (!PyArg_ParseTuple(args, "Unp", &text, &min_words, &lower)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    unsigned char *o = (unsigned char *)PyMem_Malloc((size_t)(len * 4 + 1));
+    uint64_t *keys = (uint64_t *)PyMem_Malloc(sizeof(uint64_t) * (size_t)(len / 2 + 2));
+    if (o == NULL || keys == NULL) {
+        PyMem_Free(o);
+        PyMem_Free(keys);
         return PyErr_NoMemory();
     }
-    Py_ssize_t nkeys = 0;
-    int repeat = 0, failed = 0;
-    Py_BEGIN_ALLOW_THREADS
-    /* blank-line mode: a "\n", spaces or tabs, then "\n" or the end, inside the text
-       stripped of leading and trailing "\n" */
+    /* blank-line mode: a separator inside the text stripped of "\r" and "\n" */
     Py_ssize_t lo = 0, hi = len;
-    while (lo < hi && s[lo] == '\n') lo++;
-    while (hi > lo && s[hi - 1] == '\n') hi--;
+    while (lo < hi && is_break(PyUnicode_READ(kind, d, lo))) lo++;
+    while (hi > lo && is_break(PyUnicode_READ(kind, d, hi - 1))) hi--;
     int blank = 0;
-    for (Py_ssize_t i = lo; i < hi && !blank; i++) {
-        if (s[i] != '\n') continue;
-        Py_ssize_t q = i + 1;
-        while (q < hi && (s[q] == ' ' || s[q] == '\t')) q++;
-        if (q == hi || s[q] == '\n') blank = 1;
+    for (Py_ssize_t i = lo; i < hi && !blank; i++)
+        if (is_break(PyUnicode_READ(kind, d, i))) blank = blank_at(kind, d, i, hi) >= 0;
+
+    Py_ssize_t n, nkeys = 0;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        n = exact_core(PyUnicode_1BYTE_KIND, d, len, blank, min_words, lower, o, keys, &nkeys);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        n = exact_core(PyUnicode_2BYTE_KIND, d, len, blank, min_words, lower, o, keys, &nkeys);
+        break;
+    default:
+        n = exact_core(PyUnicode_4BYTE_KIND, d, len, blank, min_words, lower, o, keys, &nkeys);
     }
-    if (blank) {
-        Py_ssize_t start = 0, i = 0;
-        while (i < len) {
-            if (s[i] == '\n') {
-                Py_ssize_t q = i + 1;
-                while (q < len && (s[q] == ' ' || s[q] == '\t')) q++;
-                if (q == len || s[q] == '\n') {
-                    add_paragraph(s, start, i, min_words, keys, &nkeys);
-                    start = q;
-                    i = q;
-                    continue;
-                }
-            }
-            i++;
-        }
-        add_paragraph(s, start, len, min_words, keys, &nkeys);
-    } else {
-        Py_ssize_t i = 0;
-        while (i < len) {
-            while (i < len && s[i] == '\n') i++;
-            Py_ssize_t start = i;
-            while (i < len && s[i] != '\n') i++;
-            if (i > start) add_paragraph(s, start, i, min_words, keys, &nkeys);
-        }
-    }
+    int repeat = 0;
     if (nkeys > 1) {
-        failed = sort_u64(keys, nkeys);
-        for (Py_ssize_t k = 1; k < nkeys && !failed; k++)
+        if (sort_u64(keys, nkeys) < 0) {
+            PyMem_Free(o);
+            PyMem_Free(keys);
+            return PyErr_NoMemory();
+        }
+        for (Py_ssize_t k = 1; k < nkeys; k++)
             if (keys[k] == keys[k - 1]) {
                 repeat = 1;
                 break;
             }
     }
-    Py_END_ALLOW_THREADS
-    PyMem_RawFree(keys);
-    PyBuffer_Release(&buf);
-    if (failed) return PyErr_NoMemory();
-    return PyBool_FromLong(repeat);
+    PyObject *out = PyBytes_FromStringAndSize((const char *)o, n);
+    PyMem_Free(o);
+    PyMem_Free(keys);
+    if (out == NULL) return NULL;
+    return Py_BuildValue("(NO)", out, repeat ? Py_True : Py_False);
+}
+
+ALWAYS_INLINE int is_word_char(Py_UCS4 ch) {
+    if (ch < 128)
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '_';
+    return Py_UNICODE_ISALNUM(ch);
+}
+
+ALWAYS_INLINE Py_ssize_t words_core(int kind, const void *d, Py_ssize_t len, int lower,
+                                    unsigned char *o) {
+    Py_ssize_t n = 0;
+    int pending = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, d, i);
+        if (!is_word_char(ch)) {
+            if (n > 0) pending = 1;
+            continue;
+        }
+        if (pending) {
+            o[n++] = ' ';
+            pending = 0;
+        }
+        n = put_utf8(o, n, lower ? lower_ascii(ch) : ch);
+    }
+    return n;
+}
+
+/* word_bytes(text, lower) -> bytes: " ".join(re.findall(r"\w+", text)) as UTF-8
+ * (a word character is alphanumeric or "_", as for re's \w on str). */
+static PyObject *word_bytes(PyObject *self, PyObject *args) {
+    PyObject *text;
+    int lower;
+    if (!PyArg_ParseTuple(args, "Up", &text, &lower)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *d = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    unsigned char *o = (unsigned char *)PyMem_Malloc((size_t)(len * 4 + 1));
+    if (o == NULL) return PyErr_NoMemory();
+    Py_ssize_t n;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        n = words_core(PyUnicode_1BYTE_KIND, d, len, lower, o);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        n = words_core(PyUnicode_2BYTE_KIND, d, len, lower, o);
+        break;
+    default:
+        n = words_core(PyUnicode_4BYTE_KIND, d, len, lower, o);
+    }
+    PyObject *out = PyBytes_FromStringAndSize((const char *)o, n);
+    PyMem_Free(o);
+    return out;
 }
 
 static PyMethodDef methods[] = {
@@ -424,8 +572,10 @@ static PyMethodDef methods[] = {
      "intersect_count(a, b) -> int: common values of two sorted, repeat-free uint64 buffers"},
     {"band_keys", band_keys, METH_VARARGS,
      "band_keys(sigs, num_perm, offsets, rows) -> bytes: int64 LSH band keys per signature"},
-    {"repeated_paragraph", repeated_paragraph, METH_VARARGS,
-     "repeated_paragraph(buf, min_words) -> bool: two paragraphs may be equal (ASCII, no CR)"},
+    {"exact_paragraphs", exact_paragraphs, METH_VARARGS,
+     "exact_paragraphs(text, min_words, lower) -> (bytes, bool): DUP001's text, DUP003's filter"},
+    {"word_bytes", word_bytes, METH_VARARGS,
+     "word_bytes(text, lower) -> bytes: the \\w+ words of text, space-separated, as UTF-8"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -191,12 +191,16 @@ class Sketcher:
                 return fmix64(np, cps.astype(np.uint64) + np.uint64(_CHAR_SALT))
         return self._hash_space_separated(self.word_buffer(text))
 
-    def word_buffer(self, text: str) -> bytes:
-        """The normalised words of ``text`` as UTF-8, separated by spaces."""
+    def word_buffer(self, text: str, folded: str | None = None) -> bytes:
+        """The normalised words of ``text`` as UTF-8, separated by spaces (``folded``:
+        ``fold(text)`` with this sketcher's options, when the caller has it)."""
         if text.isascii():  # the common case: no regex, no per-token Python
             table = _ASCII_WORDS_LOWER if self.casefold else _ASCII_WORDS
             return text.encode("ascii").translate(table)
-        folded = fold(text, form=self.form, casefold=self.casefold)
+        if folded is None:
+            folded = fold(text, form=self.form, casefold=self.casefold)
+        if self.native is not None and hasattr(self.native, "word_bytes"):
+            return self.native.word_bytes(folded, False)  # the same bytes, in one pass
         return " ".join(WORD.findall(folded)).encode("utf-8", "surrogatepass")
 
     def _hash_space_separated(self, buf: bytes) -> Any:

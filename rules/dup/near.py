@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from corpuslint.rules.dup.normalize import exact_key_of
+from corpuslint.rules.dup.normalize import exact_key_of, folded_of
 
 from corpuslint.corpus import Corpus, insert_rows
 from corpuslint.document import Document
@@ -111,7 +111,9 @@ class NearDuplicate(CorpusRule):
     def summarize(self, doc: Document) -> Any:
         sk = self.sketcher
         if sk.native is not None and sk.unit == "word":  # bytes in, bytes out: no numpy
-            raw = sk.native.shingle_ids(sk.word_buffer(doc.text), sk.ngram)
+            text = doc.text
+            folded = None if text.isascii() else folded_of(doc, sk.form, sk.casefold)
+            raw = sk.native.shingle_ids(sk.word_buffer(text, folded), sk.ngram)
             if not raw:
                 return None
             signature = sk.native.signature(raw, sk.a_bytes, sk.b_bytes)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from corpuslint.rules.dup.normalize import exact_text, fold
+from corpuslint.rules.dup.normalize import exact_paragraphs, exact_text, fold, folded_of
 
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Edit, Fix, FixAvailability, Severity
@@ -17,20 +16,6 @@ from corpuslint.rule import CheckContext, DocumentRule
 _BLANK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?=\r\n|\r|\n|$)")
 _LINE = re.compile(r"[^\r\n]+")
 _PREVIEW = 60
-
-
-def _native_prefilter() -> Callable[[bytes, int], bool] | None:
-    """The C pre-filter (``_minhash.repeated_paragraph``), or None when not built."""
-    if os.environ.get("CORPUSLINT_NO_NATIVE"):
-        return None
-    try:
-        from corpuslint.rules.dup._minhash import repeated_paragraph
-    except ImportError:
-        return None
-    return repeated_paragraph
-
-
-_prefilter = _native_prefilter()
 
 
 @dataclass(frozen=True)
@@ -101,19 +86,20 @@ class RepeatedParagraph(DocumentRule):
 
     def may_repeat(self, text: str) -> bool:
         """False when no paragraph of at least ``min-words`` words repeats (certain);
-        True when one does.
+        True when one does (or, rarely, may: ``check`` confirms it on the strings)."""
+        return self._screen(Document.from_text("", text))
 
-        ASCII text with ``\n`` line ends (most of a corpus) is screened by the C
-        kernel, which hashes the folded paragraphs: its "no" is certain, its rare
-        "yes" (a repeat, or a hash collision) is confirmed on the strings."""
-        if (
-            _prefilter is not None
-            and text.isascii()
-            and "\r" not in text
-            and not _prefilter(text.encode("ascii"), self.options.min_words)
-        ):
-            return False
-        return self._has_repeat(text)
+    def _screen(self, doc: Document) -> bool:
+        """The C kernel folds the document's paragraphs and hashes them in one pass
+        (its "no" is certain; its rare "yes" is confirmed on the strings). It also
+        gives DUP001's normalised text, left in ``doc.meta`` for it."""
+        if exact_paragraphs is None:
+            return self._has_repeat(doc.text)
+        text = doc.text
+        folded = text if text.isascii() else folded_of(doc)
+        exact, maybe = exact_paragraphs(folded, self.options.min_words, True)
+        doc.meta.setdefault("dup.exact_text", exact)
+        return maybe and self._has_repeat(text)
 
     def _has_repeat(self, text: str) -> bool:
         seen: set[bytes] = set()
@@ -134,7 +120,7 @@ class RepeatedParagraph(DocumentRule):
 
     def check(self, doc: Document, ctx: CheckContext) -> Iterator[Diagnostic]:
         text = doc.text
-        if not self.may_repeat(text):  # the common case, found without building spans
+        if not self._screen(doc):  # the common case, found without building spans
             return
         spans = paragraphs(text)
         first: dict[str, int] = {}
