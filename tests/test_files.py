@@ -121,3 +121,24 @@ def test_root_outside_the_project_and_symlinks(tmp_path: Path) -> None:
         str(outside / "linkfile.txt").lstrip("/"),
     }
     assert {e.relpath for e in corpus_files(settings, project)} == expected
+
+
+def test_file_entry_keeps_the_dataclass_contract(tmp_path: Path) -> None:
+    """FileEntry stores a str path (a Path only on access) but behaves as before."""
+    import dataclasses
+    import pickle
+
+    from corpuslint.files import FileEntry
+
+    a = FileEntry("a.txt", tmp_path / "a.txt", "a.txt")
+    same = FileEntry("a.txt", str(tmp_path / "a.txt"), "a.txt")
+    b = FileEntry("b.txt", tmp_path / "b.txt", "b.txt")
+    assert a == same and hash(a) == hash(same) and a != b
+    assert a.path == tmp_path / "a.txt" and isinstance(a.path, Path)
+    assert a.abspath == str(tmp_path / "a.txt")
+    assert sorted([b, a]) == [a, b] and a < b and b >= a
+    assert pickle.loads(pickle.dumps(a)) == a
+    assert "a.txt" in repr(a)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.display = "x"  # type: ignore[misc]
+    assert {a: 1}[same] == 1

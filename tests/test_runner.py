@@ -144,3 +144,33 @@ def test_fifo_and_directories_named_txt_are_skipped(tmp_path: Path) -> None:
     assert result.code == 0, result.out + result.err
     named = run_cli("check", "c/002_0123456789abcdef.txt", "--isolated", cwd=tmp_path)
     assert named.code == 2 and "not a regular file" in named.err
+
+
+def test_reading_stops_at_the_limit_and_otherwise_reads_to_the_end() -> None:
+    """``_read_fd`` (plain os.read calls): short reads, a file longer than fstat said."""
+    import os
+
+    from corpuslint.runner import _read_fd
+
+    data = bytes(range(256)) * 1000
+    for size_hint in (0, 10, len(data), len(data) + 5):
+        r, w = os.pipe()  # a pipe gives short reads
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the writer child
+            os.close(r)
+            for i in range(0, len(data), 7000):
+                os.write(w, data[i : i + 7000])
+            os._exit(0)
+        os.close(w)
+        try:
+            assert _read_fd(r, None, size_hint) == data
+        finally:
+            os.close(r)
+            os.waitpid(pid, 0)
+    r, w = os.pipe()
+    os.write(w, data[:50_000])
+    os.close(w)
+    try:
+        assert _read_fd(r, 20_000, 0) == data[:20_000]
+    finally:
+        os.close(r)
