@@ -139,17 +139,22 @@ class CorpusRepeatedLine(CorpusRule):
         counts = _file_counts(db, wanted)
         indexed = _indexed_keys(db, {t.key for t in targets if t.summary})
         total = corpus.file_count()
-        opts = self.options
         for t in targets:
-            if not t.summary:
-                continue
-            _hashes, candidates, starts, kinds = t.summary
-            extra = 0 if t.key in indexed else 1  # a target outside the index counts itself
-            files = total + extra
-            need = max(opts.min_files, math.ceil(opts.min_share * files - 1e-9))
-            hits = [c for c in candidates if counts.get(c[0], 0) + extra >= need]
-            if not hits:
-                continue
+            if t.summary:
+                yield from self.target_findings(t, counts, total, t.key in indexed)
+
+    def target_findings(
+        self, t: Target, counts: dict[int, int], total: int, indexed: bool
+    ) -> Iterator[Diagnostic]:
+        """Findings of one target: ``counts`` maps line hashes to the number of indexed
+        files holding them, ``total`` is the number of indexed files, ``indexed`` whether
+        the target's content is among them (shared with the Ray engine)."""
+        _hashes, candidates, starts, kinds = t.summary
+        extra = 0 if indexed else 1  # a target outside the index counts itself
+        files = total + extra
+        need = self.files_needed(files)
+        hits = [c for c in candidates if counts.get(c[0], 0) + extra >= need]
+        if hits:
             lines = [
                 Line(i, starts[i], starts[i], starts[i + 1], "", k == "b")
                 for i, k in enumerate(kinds)
@@ -164,6 +169,11 @@ class CorpusRepeatedLine(CorpusRule):
                     fix=deletion_fix(lines, flagged, row, safe=False, message="Delete the line"),
                     data={"files": n, "corpus_files": files},
                 )
+
+    def files_needed(self, files: int) -> int:
+        """In how many of ``files`` corpus files a line must recur to be flagged."""
+        opts = self.options
+        return max(opts.min_files, math.ceil(opts.min_share * files - 1e-9))
 
 
 def _file_counts(db: Any, hashes: set[int]) -> dict[int, int]:

@@ -94,12 +94,15 @@ class DuplicateNumericPrefix(CorpusRule):
                 continue
             others = sorted(by_prefix[t.summary] - {t.path})
             if others:
-                shown = ", ".join(others[:3]) + (
-                    f" and {len(others) - 3} more" if len(others) > 3 else ""
-                )
-                yield self.diagnostic(
-                    t.path,
-                    None,
-                    f"Numeric prefix {t.summary} is also used by {shown}",
-                    data={"prefix": t.summary, "others": others},
-                )
+                yield self.prefix_finding(t.path, t.summary, others)
+
+    def prefix_finding(self, path: str, prefix: str, others: list[str]) -> Diagnostic:
+        """The finding of ``path``, whose ``prefix`` the files ``others`` (sorted) also use
+        (shared with the Ray engine)."""
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        return self.diagnostic(
+            path,
+            None,
+            f"Numeric prefix {prefix} is also used by {shown}",
+            data={"prefix": prefix, "others": others},
+        )
