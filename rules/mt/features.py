@@ -24,9 +24,10 @@ the same everywhere.
 
 from __future__ import annotations
 
-import itertools
 import re
 import zlib
+
+import numpy as np
 
 # Closed-class English words (hand-written, general English: not learned from data).
 FUNCTION_WORDS = frozenset(
@@ -310,7 +311,27 @@ def classes(sentence: str, vocab: frozenset[str] = frozenset()) -> list[str]:
     return [word_class(t, vocab) for t in tokens(sentence)]
 
 
-N_BUCKETS = 1 << 18
+# -- the feature vector -----------------------------------------------------------------
+#
+# Three hashed views of a sentence share one table of N_BUCKETS weights (each view
+# salts its hashes), after N_DENSE dense measures:
+#
+# * class n-grams (orders 1 to CLASS_ORDER) of ``<s> classes </s>``: syntax;
+# * word n-grams (orders 1 to WORD_ORDER) of the lower-cased tokens, where a
+#   capitalised word (a name, mostly) is just ``Cap``: idiom and collocation;
+# * character n-grams (orders CHAR_ORDERS) of the lower-cased sentence with
+#   capitalised words replaced by one placeholder and digits by ``0``: the
+#   spelling of made-up or half-translated words (``clopottis``, ``antologies``).
+#
+# Every view is binary (an n-gram counts once per sentence) and scaled to unit
+# length, so a long sentence weighs as much as a short one. All hashing is
+# integer arithmetic on crc32 and code points (stable across processes and
+# machines), vectorised over a batch of sentences with numpy.
+
+N_BUCKETS = 1 << 20
+CLASS_ORDER = 4
+WORD_ORDER = 2
+CHAR_ORDERS = (3, 4, 5)
 DENSE_NAMES = (
     "bias",
     "log_len",
@@ -329,77 +350,225 @@ DENSE_NAMES = (
     "content_word_thrice",
 )
 N_DENSE = len(DENSE_NAMES)
-MAX_N = 4
+
+_MASK64 = (1 << 64) - 1
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64's finaliser
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_SEPARATOR = "\x00"  # between sentences in the character view
+_CAP_PLACEHOLDER = "\x01"
+_DIGITS = str.maketrans("0123456789", "0000000000")
+_TOKEN_CACHE_LIMIT = 200_000
+_FINAL_MARKS = frozenset(".!?\"”’')")
 
 
-def _bucket(key: str) -> int:
-    return N_DENSE + (zlib.crc32(key.encode("utf-8", "surrogatepass")) & (N_BUCKETS - 1))
+def _crc(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
-def featurize(sentence: str, vocab: frozenset[str] = frozenset()) -> tuple[list[int], list[float]]:
-    """Indices and values of the sentence's features (hashed n-grams + dense)."""
-    toks = tokens(sentence)
-    cls = [word_class(t, vocab) for t in toks]
-    seq = ["<s>", *cls, "</s>"]
-    idx: list[int] = []
-    n_words = sum(1 for t in toks if t[0].isalnum())
-    n = len(seq)
-    # n-gram counts (binary presence keeps long sentences comparable)
-    seen: set[str] = set()
-    for order in range(1, MAX_N + 1):
-        for i in range(n - order + 1):
-            key = " ".join(seq[i : i + order])
-            if key not in seen:
-                seen.add(key)
-    idx.extend(_bucket(k) for k in seen)
-    norm = 1.0 / max(1.0, len(seen)) ** 0.5
-    vals = [norm] * len(idx)
-    words = [t for t in toks if t[0].isalpha()]
-    lw = max(1, len(words))
-    caps = sum(1 for t in words if t[0].isupper())
-    func = sum(1 for c in cls if c in FUNCTION_WORDS)
-    punct = sum(1 for t in toks if not t[0].isalnum())
-    doubled = sum(1 for a, b in itertools.pairwise(toks) if a.isalpha() and a.lower() == b.lower())
-    stripped = sentence.strip()
-    dense = [
-        1.0,
-        _log1p(n_words) / 4.0,
-        1.0 if n_words <= 4 else 0.0,
-        1.0 if n_words >= 40 else 0.0,
-        caps / lw,
-        func / lw,
-        punct / max(1, len(toks)),
-        min(doubled, 2) / 2.0,
-        1.0 if stripped[:1].islower() else 0.0,
-        0.0 if stripped[-1:] in ".!?\"”’')" else 1.0,
-        sum(1 for t in toks if t == ",") / lw,
-        *_repetition(words),
-    ]
-    for i, v in enumerate(dense):
-        if v:
-            idx.append(i)
-            vals.append(v)
-    return idx, vals
+_BOS = _crc("<s>")
+_EOS = _crc("</s>")
+_VIEW_SALT = {  # per view and order: keeps the views' hashes apart in the shared table
+    ("class", n): np.uint64(_crc(f"class{n}")) for n in range(1, CLASS_ORDER + 1)
+}
+_VIEW_SALT.update({("word", n): np.uint64(_crc(f"word{n}")) for n in range(1, WORD_ORDER + 1)})
+_VIEW_SALT.update({("char", n): np.uint64(_crc(f"char{n}")) for n in CHAR_ORDERS})
 
 
-def _repetition(words: list[str]) -> list[float]:
-    """Content words used again in the same sentence (garbled MT loops on words)."""
-    counts: dict[str, int] = {}
-    for w in words:
-        low = w.lower()
-        if low not in FUNCTION_WORDS:
-            counts[low] = counts.get(low, 0) + 1
-    repeats = sum(c - 1 for c in counts.values())
-    top = max(counts.values(), default=0)
-    return [
-        1.0 if repeats >= 1 else 0.0,
-        1.0 if repeats >= 2 else 0.0,
-        1.0 if repeats >= 4 else 0.0,
-        1.0 if top >= 3 else 0.0,
-    ]
+_ALPHA, _UPPER, _FUNCTION, _ALNUM, _COMMA = 1, 2, 4, 8, 16
 
 
-def _log1p(x: float) -> float:
-    import math
+class Featurizer:
+    """Sparse feature rows for a batch of sentences (one model's vocabulary)."""
 
-    return math.log1p(x)
+    def __init__(self, vocab: frozenset[str] = frozenset()) -> None:
+        self.vocab = vocab
+        self._token_info: dict[str, tuple[int, int, int, int, str]] = {}
+
+    def _token(self, tok: str) -> tuple[int, int, int, int, str]:
+        """(class id, word id, lower-case id, flags, character-view text), cached."""
+        info = self._token_info.get(tok)
+        if info is None:
+            if len(self._token_info) >= _TOKEN_CACHE_LIMIT:
+                self._token_info.clear()
+            low = tok.lower()
+            first = tok[0]
+            upper = first.isupper()
+            folded = low.translate(_DIGITS)
+            flags = (
+                (_ALPHA if first.isalpha() else 0)
+                | (_UPPER if upper else 0)
+                | (_FUNCTION if low in FUNCTION_WORDS else 0)
+                | (_ALNUM if first.isalnum() else 0)
+                | (_COMMA if tok == "," else 0)
+            )
+            info = (
+                _crc(word_class(tok, self.vocab)),
+                _crc("Cap" if upper else folded),
+                _crc(low),
+                flags,
+                _CAP_PLACEHOLDER if upper else folded,
+            )
+            self._token_info[tok] = info
+        return info
+
+    def batch(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, vals): feature ``cols[k]`` of sentence ``rows[k]`` has ``vals[k]``."""
+        n = len(sentences)
+        info: list[tuple[int, int, int, int, str]] = []
+        counts: list[int] = []
+        char_texts: list[str] = []
+        edges = np.zeros((n, 2))  # starts in lower case, no final mark
+        token = self._token
+        for i, sentence in enumerate(sentences):
+            ti = [token(t) for t in _TOKEN.findall(sentence)]
+            info.extend(ti)
+            counts.append(len(ti))
+            char_texts.append(" " + " ".join([t[4] for t in ti]) + " ")
+            stripped = sentence.strip()
+            edges[i, 0] = stripped[:1].islower()
+            edges[i, 1] = stripped[-1:] not in _FINAL_MARKS
+        n_tok = np.asarray(counts, dtype=np.int64)
+        tok_row = np.repeat(np.arange(n, dtype=np.int64), n_tok)
+        if info:
+            cls_id, word_id, low_id, flags = (
+                np.asarray(col, dtype=np.int64) for col in list(zip(*info))[:4]
+            )
+        else:
+            cls_id = word_id = low_id = flags = np.zeros(0, dtype=np.int64)
+        # the token sequences with <s> and </s> around every sentence
+        seq_row = np.repeat(np.arange(n, dtype=np.int64), n_tok + 2)
+        ends = np.cumsum(n_tok + 2) - 1
+        inner = np.ones(len(seq_row), dtype=bool)
+        inner[ends] = False
+        inner[ends - n_tok - 1] = False
+        cls_seq = np.full(len(seq_row), _BOS, dtype=np.uint64)
+        cls_seq[ends] = _EOS
+        word_seq = cls_seq.copy()
+        cls_seq[inner] = cls_id
+        word_seq[inner] = word_id
+        parts = [
+            _dense(n, n_tok, tok_row, low_id, flags, edges),
+            _hashed_view(cls_seq, seq_row, "class", CLASS_ORDER, n),
+            _hashed_view(word_seq, seq_row, "word", WORD_ORDER, n),
+            _char_view(char_texts, n),
+        ]
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
+
+
+PROBE = "The Board's 2 new members met in Oslo, but the the rest of them stayed home."
+
+
+def layout_fingerprint() -> int:
+    """crc32 of the feature columns of PROBE: changes whenever hashing or layout does.
+
+    The training script stores it in the model; a model whose fingerprint differs
+    from the code's was trained on other features.
+    """
+    _rows, cols, vals = Featurizer(frozenset({"members"})).batch([PROBE])
+    order = np.argsort(cols, kind="stable")
+    return zlib.crc32(cols[order].tobytes() + np.round(vals[order], 6).tobytes())
+
+
+def _ngram_hashes(
+    ids: np.ndarray, owner: np.ndarray, orders, view: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row owner, bucket) of every n-gram of ``ids`` that stays inside one owner."""
+    out_rows = []
+    out_buckets = []
+    length = len(ids)
+    with np.errstate(over="ignore"):
+        h = ids.copy()
+        top = max(orders)
+        for order in range(1, top + 1):
+            if order > 1:
+                h = h[:-1] * _MULT + ids[order - 1 :]
+            if order not in orders or length < order:
+                continue
+            inside = owner[: length - order + 1] == owner[order - 1 :]
+            g = h[inside] ^ _VIEW_SALT[(view, order)]
+            g ^= g >> np.uint64(30)
+            g *= _MIX1
+            g ^= g >> np.uint64(27)
+            g *= _MIX2
+            g ^= g >> np.uint64(31)
+            out_rows.append(owner[: length - order + 1][inside])
+            out_buckets.append((g & np.uint64(N_BUCKETS - 1)).astype(np.int64))
+    if not out_rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(out_rows), np.concatenate(out_buckets)
+
+
+def _binary_unit_rows(
+    rows: np.ndarray, buckets: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (row, bucket) once, valued 1/sqrt(distinct buckets of the row)."""
+    keys = np.unique(rows * N_BUCKETS + buckets)
+    r = keys // N_BUCKETS
+    per_row = np.bincount(r, minlength=n)
+    vals = 1.0 / np.sqrt(np.maximum(per_row[r], 1))
+    return r, N_DENSE + keys % N_BUCKETS, vals
+
+
+def _hashed_view(ids: np.ndarray, rows: np.ndarray, view: str, top: int, n: int):
+    r, b = _ngram_hashes(ids, rows, range(1, top + 1), view)
+    return _binary_unit_rows(r, b, n)
+
+
+def _char_view(texts: list[str], n: int):
+    joined = _SEPARATOR.join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    # owner 2*i for sentence i's characters, 2*i+1 for the separator after it:
+    # an n-gram with one owner never crosses a separator
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64) * 2, lengths)[: len(codes)]
+    ends = np.cumsum(lengths)[:-1] - 1
+    owner[ends] += 1
+    r, b = _ngram_hashes(codes.astype(np.uint64), owner, CHAR_ORDERS, "char")
+    keep = r % 2 == 0
+    return _binary_unit_rows(r[keep] // 2, b[keep], n)
+
+
+def _dense(n, n_tok, tok_row, low_id, flags, edges):
+    """The dense measures of every sentence (see DENSE_NAMES), as sparse entries."""
+    alpha = (flags & _ALPHA) > 0
+    function = (flags & _FUNCTION) > 0
+    n_words = np.bincount(tok_row, weights=(flags & _ALNUM) > 0, minlength=n)
+    letters = np.maximum(1.0, np.bincount(tok_row, weights=alpha, minlength=n))
+    caps = np.bincount(tok_row, weights=alpha & ((flags & _UPPER) > 0), minlength=n)
+    func = np.bincount(tok_row, weights=alpha & function, minlength=n)
+    commas = np.bincount(tok_row, weights=(flags & _COMMA) > 0, minlength=n)
+    same_next = alpha[:-1] & (low_id[:-1] == low_id[1:]) & (tok_row[:-1] == tok_row[1:])
+    doubled = np.bincount(tok_row[:-1], weights=same_next, minlength=n)
+    # content words used again in the same sentence (garbled MT loops on words)
+    content = alpha & ~function
+    keys, per_key = np.unique(tok_row[content] * (1 << 32) + low_id[content], return_counts=True)
+    key_row = keys >> 32
+    repeats = np.bincount(key_row, weights=per_key - 1, minlength=n)
+    top = np.zeros(n)
+    np.maximum.at(top, key_row, per_key)
+    dense = np.column_stack(
+        [
+            np.ones(n),
+            np.log1p(n_words) / 4.0,
+            n_words <= 4,
+            n_words >= 40,
+            caps / letters,
+            func / letters,
+            (n_tok - n_words) / np.maximum(1, n_tok),
+            np.minimum(doubled, 2) / 2.0,
+            edges[:, 0],
+            edges[:, 1],
+            commas / letters,
+            repeats >= 1,
+            repeats >= 2,
+            repeats >= 4,
+            top >= 3,
+        ]
+    ).astype(np.float64)
+    rows, cols = np.nonzero(dense)
+    return rows.astype(np.int64), cols.astype(np.int64), dense[rows, cols]

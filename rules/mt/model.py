@@ -1,14 +1,16 @@
 """The shipped garble model: loaded lazily, numpy only, once per process.
 
 ``model.npz`` holds the weights of a logistic regression over the features of
-``features.py`` and the thresholds the training script calibrated. It is
-written by ``python -m corpuslint.rules.mt.train``.
+``features.py`` (hashed class, word and character n-grams plus a few dense
+measures), the general vocabulary the class view keeps as words, and the
+thresholds the training script calibrated. It is written by
+``python -m corpuslint.rules.mt.train``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,12 @@ from corpuslint.rules.mt import features
 MODEL_PATH = Path(__file__).with_name("model.npz")
 # Longer "sentences" (a run-on line with no full stop) are scored on their start.
 MAX_SENTENCE_CHARS = 2000
+FORMAT = 2
 
 
 @dataclass(frozen=True)
 class GarbleModel:
-    weights: Any  # numpy float32 array
+    weights: Any  # numpy float64 array: N_DENSE dense weights, then N_BUCKETS hashed ones
     vocab: frozenset  # general words kept as themselves (see features.py)
     sentence_threshold: float  # probability at which a sentence counts as garbled
     strict_threshold: float  # probability for a per-sentence finding (MT009)
@@ -30,6 +33,15 @@ class GarbleModel:
     doc_share_high: float  # share at which the model alone decides the verdict
     human_base_rate: float  # share of human sentences above sentence_threshold
     meta: dict
+    featurizer: features.Featurizer = field(compare=False, repr=False, default=None)
+
+    def logits(self, sentences: list[str]):
+        """Raw scores (log-odds) of the sentences, as a numpy array."""
+        import numpy as np
+
+        texts = [s[:MAX_SENTENCE_CHARS] for s in sentences]
+        rows, cols, vals = self.featurizer.batch(texts)
+        return np.bincount(rows, weights=vals * self.weights[cols], minlength=len(texts))
 
     def score(self, sentences: list[str]) -> list[float]:
         """Garble probability (0..1) of each sentence."""
@@ -37,21 +49,7 @@ class GarbleModel:
             return []
         import numpy as np
 
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for i, s in enumerate(sentences):
-            idx, v = features.featurize(s[:MAX_SENTENCE_CHARS], self.vocab)
-            rows.extend([i] * len(idx))
-            cols.extend(idx)
-            vals.extend(v)
-        w = self.weights
-        z = np.bincount(
-            np.asarray(rows, dtype=np.intp),
-            weights=np.asarray(vals) * w[np.asarray(cols, dtype=np.intp)],
-            minlength=len(sentences),
-        )
-        z = np.clip(z, -30.0, 30.0)
+        z = np.clip(self.logits(sentences), -30.0, 30.0)
         return (1.0 / (1.0 + np.exp(-z))).tolist()
 
 
@@ -63,17 +61,20 @@ def load(path: str | None = None) -> GarbleModel:
 
     with np.load(path or MODEL_PATH, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        if meta.get("n_buckets") != features.N_BUCKETS or meta.get("n_dense") != features.N_DENSE:
+        layout = (meta.get("format"), meta.get("n_buckets"), meta.get("n_dense"))
+        if layout != (FORMAT, features.N_BUCKETS, features.N_DENSE):
             raise ValueError(f"{path or MODEL_PATH}: model does not match the feature layout")
+        vocab = frozenset(str(z["vocab"]).split())
         return GarbleModel(
             weights=z["weights"].astype(np.float64),
-            vocab=frozenset(str(z["vocab"]).split()),
+            vocab=vocab,
             sentence_threshold=float(meta["sentence_threshold"]),
             strict_threshold=float(meta["strict_threshold"]),
             doc_share_low=float(meta["doc_share_low"]),
             doc_share_high=float(meta["doc_share_high"]),
             human_base_rate=float(meta["human_calibration_flagged"]),
             meta=meta,
+            featurizer=features.Featurizer(vocab),
         )
 
 
