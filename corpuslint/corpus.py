@@ -689,6 +689,9 @@ class Corpus:
         remove_database(self.index_path)
 
 
+# Files worth a write while the caller would otherwise wait for results (fewer cost
+# more per file: each batch prepares its own statements).
+IDLE_BATCH = 1000
 # Seconds a sync may hold the write lock before it commits what it has written and
 # takes the lock again (other processes wait for it up to the busy timeout).
 COMMIT_SECONDS = 5.0
@@ -821,6 +824,14 @@ class IndexSync:
         except sqlite3.DatabaseError as exc:
             self.failed = exc
 
+    def idle(self) -> None:
+        """The caller would wait: write what is pending (when there is enough of it)."""
+        if self.failed is None:
+            try:
+                self.writer.flush(IDLE_BATCH)
+            except sqlite3.DatabaseError as exc:
+                self.failed = exc
+
     def finish(
         self, summarise: Callable[[list[FileEntry]], Iterable[Summarised | None]]
     ) -> dict[str, int]:
@@ -909,8 +920,9 @@ class _IndexWriter:
             self.db.execute("COMMIT")
             self.open_since = None
 
-    def flush(self) -> None:
-        if not self.pending:
+    def flush(self, least: int = 1) -> None:
+        """Write the pending files (when there are at least ``least``)."""
+        if len(self.pending) < max(1, least):
             return
         self._begin()
         try:

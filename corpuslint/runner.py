@@ -25,7 +25,7 @@ from corpuslint import __version__
 from corpuslint.atomic import FileChangedError, write_atomic
 from corpuslint.cache import ResultCache, cache_key
 from corpuslint.config import Settings
-from corpuslint.corpus import Corpus, Summarised, content_key, gc_paused
+from corpuslint.corpus import Corpus, IndexSync, Summarised, content_key, gc_paused
 from corpuslint.document import Document
 from corpuslint.files import FileEntry
 from corpuslint.fixer import fix_until_stable
@@ -383,19 +383,29 @@ class WorkerPool:
         func: Callable[[Any], Any],
         items: list[Any],
         progress: Callable[[int], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
     ) -> Iterator[Any]:
-        """``func`` (a module-level function) over ``items``; results in order."""
+        """``func`` (a module-level function) over ``items``; results in order.
+
+        ``on_wait`` is called whenever the next result is not ready yet: work this
+        process can do instead of waiting."""
         pool = self._executor()
         size = max(1, min(TASK_ITEMS, len(items) // (self.jobs * 4) or 1))
         futures = [
             pool.submit(_run_chunk, func, items[i : i + size]) for i in range(0, len(items), size)
         ]
-        return self._results(futures, progress)
+        return self._results(futures, progress, on_wait)
 
     @staticmethod
-    def _results(futures: list[Any], progress: Callable[[int], None] | None) -> Iterator[Any]:
+    def _results(
+        futures: list[Any],
+        progress: Callable[[int], None] | None,
+        on_wait: Callable[[], None] | None,
+    ) -> Iterator[Any]:
         try:
             for future in futures:
+                if on_wait is not None and not future.done():
+                    on_wait()
                 results = future.result()
                 if progress is None:
                     yield from results
@@ -467,13 +477,18 @@ class Runner:
         """
         job = self.job
         progress = self.progress("checking", len(sources))
+        syncing: IndexSync | None = None
+
+        def write_while_waiting() -> None:
+            if syncing is not None:
+                syncing.idle()
+
         if workers is not None:
-            stream = workers.map(check_source, sources, progress)
+            stream = workers.map(check_source, sources, progress, write_while_waiting)
         else:
             stream = _map(job, check_source, sources, self.jobs, progress)
         corpus = Corpus(job.settings, job.corpus_rules) if job.corpus_rules else None
         try:
-            syncing = None
             if corpus is not None:
                 syncing = corpus.begin_sync([s.entry for s in sources if s.stdin is None])
             results: list[FileResult] = []
