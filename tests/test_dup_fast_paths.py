@@ -26,7 +26,7 @@ from corpuslint.rules.dup.paragraphs import ParagraphOptions, RepeatedParagraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_subprocess
 from tests.test_dup import TEXTS, article, edited, write_corpus
 
 native = pytest.mark.skipif(
@@ -322,3 +322,40 @@ def test_printable_ascii_fast_path_matches_for_random_words() -> None:
         paras = [" ".join(rng.sample(words, 4)) for _ in range(rng.randint(1, 5))]
         text = rng.choice(["\n\n", "\n", "\r\n\r\n"]).join(paras)
         assert rule.may_repeat(text) == rule._has_repeat(text)
+
+
+def test_without_the_c_kernels_the_findings_are_the_same(tmp_path: Path) -> None:
+    """The numpy / Python paths (no compiler at install time) find exactly the same."""
+    docs = clustered_corpus(4)
+    docs["70.txt"] = "Café “quoted” naïve text, " + docs["01.txt"]  # not ASCII
+    docs["71.txt"] = docs["70.txt"].replace("Café", "CAFÉ")
+    para = "A paragraph long enough to count as a repeat of itself here.\n\n"
+    docs["72.txt"] = para + article(9001) + "\n\n" + para  # DUP003
+    root = write_corpus(tmp_path, docs)
+    args = ("check", "docs", "--select", "DUP", "--no-cache", "--output-format", "json")
+    fast = run_subprocess(*args, cwd=root)
+    slow = run_subprocess(*args, cwd=root, env={"CORPUSLINT_NO_NATIVE": "1"})
+    assert fast.code == slow.code == 1, slow.err
+    assert fast.out == slow.out
+    codes = {d["code"] for d in json.loads(fast.out)}
+    assert {"DUP001", "DUP002", "DUP003"} <= codes
+
+
+def test_an_out_of_date_c_module_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install not rebuilt after an update: numpy takes over, no crash."""
+    import sys
+    import types
+
+    from corpuslint.rules.dup import minhash
+
+    old = types.ModuleType("corpuslint.rules.dup._minhash")
+    old.shingle_ids = lambda buf, n: b""  # the first version had only these two
+    old.signature = lambda ids, a, b: b""
+    import corpuslint.rules.dup as package
+
+    monkeypatch.setitem(sys.modules, "corpuslint.rules.dup._minhash", old)
+    monkeypatch.setattr(package, "_minhash", old, raising=False)
+    monkeypatch.delenv("CORPUSLINT_NO_NATIVE", raising=False)
+    assert minhash._load_native() is None
+    sk = Sketcher()
+    assert sk.native is None and len(sk.signature(article(1))) == 128

@@ -41,13 +41,20 @@ _ASCII_WORDS_LOWER = bytes(
 )
 
 
+# What the sketcher needs of the C module (a module built from older sources, e.g. an
+# editable install not rebuilt after an update, lacks some: numpy takes over).
+NATIVE_FUNCTIONS = ("shingle_ids", "shingle_set", "signature", "intersect_count", "band_keys")
+
+
 def _load_native() -> Any:
-    """The C kernels (``_minhash.c``), or None when not built or disabled."""
+    """The C kernels (``_minhash.c``), or None when not built, out of date or disabled."""
     if os.environ.get("CORPUSLINT_NO_NATIVE"):
         return None
     try:
         from corpuslint.rules.dup import _minhash
     except ImportError:
+        return None
+    if not all(hasattr(_minhash, name) for name in NATIVE_FUNCTIONS):
         return None
     return _minhash
 
@@ -199,8 +206,9 @@ class Sketcher:
             return text.encode("ascii").translate(table)
         if folded is None:
             folded = fold(text, form=self.form, casefold=self.casefold)
-        if self.native is not None and hasattr(self.native, "word_bytes"):
-            return self.native.word_bytes(folded, False)  # the same bytes, in one pass
+        word_bytes = getattr(self.native, "word_bytes", None)
+        if word_bytes is not None:
+            return word_bytes(folded, False)  # the same bytes, in one pass
         return " ".join(WORD.findall(folded)).encode("utf-8", "surrogatepass")
 
     def _hash_space_separated(self, buf: bytes) -> Any:
