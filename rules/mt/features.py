@@ -449,9 +449,14 @@ class Featurizer:
         word_seq[inner] = word_id
         parts = [
             _dense(n, n_tok, tok_row, low_id, flags, edges),
-            _hashed_view(cls_seq, seq_row, "class", CLASS_ORDER, n),
-            _hashed_view(word_seq, seq_row, "word", WORD_ORDER, n),
-            _char_view(char_texts, n),
+            _binary_unit_rows(
+                [
+                    _ngram_hashes(cls_seq, seq_row, range(1, CLASS_ORDER + 1), "class"),
+                    _ngram_hashes(word_seq, seq_row, range(1, WORD_ORDER + 1), "word"),
+                    _char_ngrams(char_texts),
+                ],
+                n,
+            ),
         ]
         return (
             np.concatenate([p[0] for p in parts]),
@@ -503,23 +508,24 @@ def _ngram_hashes(
     return np.concatenate(out_rows), np.concatenate(out_buckets)
 
 
-def _binary_unit_rows(
-    rows: np.ndarray, buckets: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each (row, bucket) once, valued 1/sqrt(distinct buckets of the row)."""
-    keys = np.unique(rows * N_BUCKETS + buckets)
-    r = keys // N_BUCKETS
-    per_row = np.bincount(r, minlength=n)
-    vals = 1.0 / np.sqrt(np.maximum(per_row[r], 1))
-    return r, N_DENSE + keys % N_BUCKETS, vals
+def _binary_unit_rows(views: list[tuple[np.ndarray, np.ndarray]], n: int):
+    """(rows, cols, vals) of the hashed views: every (view, row, bucket) once, valued
+    1/sqrt(the number of distinct buckets of that view in that row)."""
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    keys = np.concatenate([(v * n + r) * N_BUCKETS + b for v, (r, b) in enumerate(views)])
+    keys.sort()
+    if len(keys):
+        first = np.empty(len(keys), dtype=bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        keys = keys[first]
+    group = keys // N_BUCKETS  # view * n + row
+    per_group = np.bincount(group, minlength=len(views) * n)
+    return group % n, N_DENSE + keys % N_BUCKETS, 1.0 / np.sqrt(per_group[group])
 
 
-def _hashed_view(ids: np.ndarray, rows: np.ndarray, view: str, top: int, n: int):
-    r, b = _ngram_hashes(ids, rows, range(1, top + 1), view)
-    return _binary_unit_rows(r, b, n)
-
-
-def _char_view(texts: list[str], n: int):
+def _char_ngrams(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     joined = _SEPARATOR.join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
@@ -529,8 +535,7 @@ def _char_view(texts: list[str], n: int):
     ends = np.cumsum(lengths)[:-1] - 1
     owner[ends] += 1
     r, b = _ngram_hashes(codes.astype(np.uint64), owner, CHAR_ORDERS, "char")
-    keep = r % 2 == 0
-    return _binary_unit_rows(r[keep] // 2, b[keep], n)
+    return r // 2, b  # every n-gram lies inside one sentence, so its owner is even
 
 
 def _dense(n, n_tok, tok_row, low_id, flags, edges):
