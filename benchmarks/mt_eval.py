@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / "data"
 OUT = REPO / "benchmarks" / "out"
 GENSIM = "gensim==4.4.0"
+MODEL_FILE = REPO / "rules" / "mt" / "model.npz"
 LEE_FILES = ("gensim/test/test_data/lee_background.cor", "gensim/test/test_data/lee.cor")
 
 
@@ -159,6 +160,8 @@ def mt_rules():
 
 
 def run_docs(docs: list[str], rules) -> dict:
+    from corpuslint.rules.mt.analysis import analyze
+
     from corpuslint.document import Document
     from corpuslint.rule import CheckContext
     from corpuslint.runner import run_document_rules
@@ -166,6 +169,7 @@ def run_docs(docs: list[str], rules) -> dict:
     ctx = CheckContext()
     default = [r for r in rules if type(r).default_enabled]
     verdicts = any_finding = 0
+    scored = flagged = 0
     codes: Counter = Counter()
     examples: list[dict] = []
     for i, text in enumerate(docs):
@@ -173,6 +177,9 @@ def run_docs(docs: list[str], rules) -> dict:
         errors: list[str] = []
         found = run_document_rules(doc, default, ctx, errors)
         assert not errors, errors
+        a = analyze(doc.text)
+        scored += len(a.scored)
+        flagged += sum(1 for p in a.scored if p >= a.sentence_threshold)
         if any(d.code == "MT001" for d in found):
             verdicts += 1
         if found:
@@ -188,6 +195,8 @@ def run_docs(docs: list[str], rules) -> dict:
         "any_mt_documents": any_finding,
         "any_mt_rate": any_finding / n if n else 0.0,
         "findings_by_code": dict(sorted(codes.items())),
+        "scored_sentences": scored,
+        "sentences_over_threshold_rate": flagged / scored if scored else 0.0,
         "examples": examples,
     }
 
@@ -286,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "mt_eval.json").write_text(json.dumps(result, indent=2) + "\n")
+    meta = result["model"]
+    print(
+        f"model (train-only figures): holdout AUROC {meta['holdout_auroc']:.3f}, out-of-fold "
+        f"AUROC {meta.get('out_of_fold_auroc', float('nan')):.3f}; "
+        f"{Path(MODEL_FILE).stat().st_size / 1e6:.2f} MB"
+    )
     d = result["dev"]
     print(f"dev: {d['garbled']} garbled / {d['clean']} clean sentences")
     print(
@@ -304,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: {rec['documents']} docs, {rec.get('sentences', '?')} sentences: "
             f"MT001 {rec['mt001_documents']} ({rec['mt001_rate']:.1%}), any MT finding "
-            f"{rec['any_mt_documents']} ({rec['any_mt_rate']:.1%}) {rec['findings_by_code']}"
+            f"{rec['any_mt_documents']} ({rec['any_mt_rate']:.1%}) {rec['findings_by_code']}; "
+            f"sentences over the sentence threshold {rec['sentences_over_threshold_rate']:.1%}"
         )
     t = result["throughput"]
     print(
