@@ -83,12 +83,14 @@ def tree_rss(root: int) -> int:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def measure(cmd: list[str], cwd: Path) -> dict:
+def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Wall time, exit code, peak process-tree RSS and stdout of one command."""
     peak = 0
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or ENV
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -123,6 +125,25 @@ def corpuslint_cmd(docs: str, out_json: Path) -> list[str]:
 
 
 TARGETS = {"datasketch": 5.0, "rensa": 2.0}  # issue 4: corpuslint this many times faster
+BEFORE = "corpuslint-before"  # --before: another corpuslint source tree, for before/after
+
+
+def tool_cmd(
+    tool: str, docs: str, findings: Path, before: Path | None, nice: int
+) -> tuple[list[str], dict]:
+    """The command (and environment) that runs ``tool`` on ``docs``."""
+    env = ENV
+    if tool == "corpuslint":
+        cmd = corpuslint_cmd(docs, findings)
+    elif tool == BEFORE:
+        assert before is not None
+        cmd = [sys.executable, "-m", "corpuslint", *corpuslint_cmd(docs, findings)[1:]]
+        env = {**ENV, "PYTHONPATH": str(before)}
+    else:
+        cmd = [sys.executable, str(HERE / "dup_baselines.py"), tool, docs]
+    if nice:
+        cmd = ["nice", "-n", str(nice), *cmd]
+    return cmd, env
 
 
 def kernels() -> str:
@@ -159,12 +180,28 @@ def main() -> None:
         "--save-reference", action="store_true", help="write the reference from this version"
     )
     ap.add_argument("--allow-numpy", action="store_true", help="time without the C kernels")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help=f"also time the corpuslint importable from this directory (PYTHONPATH) as "
+        f"{BEFORE!r}: e.g. an older version, for before/after figures",
+    )
+    ap.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run every tool under `nice -n N` (N < 0, as root: ahead of other jobs on a "
+        "shared machine, the same for every tool)",
+    )
     args = ap.parse_args()
     data = args.data.resolve()
     args.out = args.out.resolve()
     docs = "docs"
     n_docs = sum(1 for _ in (data / docs).rglob("*.txt"))
     tools = args.tools.split(",")
+    if args.before is not None:
+        args.before = args.before.resolve()
+        tools.insert(1, BEFORE)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     reference = (args.reference or HERE / "out" / "dup_reference" / f"{data.name}.json").resolve()
     findings_file = args.out.parent / f"dup_speed_findings_{data.name}.json"
@@ -178,41 +215,40 @@ def main() -> None:
     runs: dict[str, list[dict]] = {t: [] for t in tools}
     # untimed warm-up: every file in the page cache (one corpuslint run), bytecode
     # caches written (each tool on one directory of the corpus)
-    first_dir = min(p for p in (data / docs).iterdir() if p.is_dir()).relative_to(data)
+    subdirs = sorted(p for p in (data / docs).iterdir() if p.is_dir())
+    first_dir = subdirs[0].relative_to(data) if subdirs else Path(docs)
     for tool in tools:
-        if tool == "corpuslint":
-            shutil.rmtree(data / ".corpuslint", ignore_errors=True)
-            cmd = corpuslint_cmd(docs, findings_file)
-        else:
-            cmd = [sys.executable, str(HERE / "dup_baselines.py"), tool, str(first_dir)]
-        subprocess.run(cmd, cwd=data, env=ENV, capture_output=True)
+        shutil.rmtree(data / ".corpuslint", ignore_errors=True)
+        is_corpuslint = tool in ("corpuslint", BEFORE)
+        where = docs if is_corpuslint else str(first_dir)
+        cmd, env = tool_cmd(tool, where, findings_file, args.before, 0)
+        subprocess.run(cmd, cwd=data, env=env, capture_output=True)
     checked = "no reference"
     for rep in range(args.repeat):
         order = tools[rep % len(tools) :] + tools[: rep % len(tools)]
         for tool in order:
-            if tool == "corpuslint":
+            is_corpuslint = tool in ("corpuslint", BEFORE)
+            if is_corpuslint:
                 shutil.rmtree(data / ".corpuslint", ignore_errors=True)
                 findings_file.unlink(missing_ok=True)
-                cmd = corpuslint_cmd(docs, findings_file)
-            else:
-                cmd = [sys.executable, str(HERE / "dup_baselines.py"), tool, docs]
+            cmd, env = tool_cmd(tool, docs, findings_file, args.before, args.nice)
             load_before = os.getloadavg()[0]
-            r = measure(cmd, data)
+            r = measure(cmd, data, env)
             r["round"] = rep
             r["load_before"] = load_before
             r["load_after"] = os.getloadavg()[0]
             r["cpu_utilisation"] = r["cpu_seconds"] / r["seconds"]
-            if tool == "corpuslint":
-                if r["rc"] not in (0, 1):
-                    raise SystemExit(f"corpuslint failed: {r['stderr']}")
+            if is_corpuslint:
+                if r["rc"] not in (0, 1) or not findings_file.exists():
+                    raise SystemExit(f"{tool} failed: {r['stderr']}")
                 output = findings_file.read_bytes()
-                if args.save_reference and rep == 0:
+                if args.save_reference and rep == 0 and tool == "corpuslint":
                     reference.parent.mkdir(parents=True, exist_ok=True)
                     reference.write_bytes(output)
                 if reference.exists():
                     if output != reference.read_bytes():
                         raise SystemExit(
-                            f"corpuslint's findings differ from {reference} (kept in "
+                            f"{tool}'s findings differ from {reference} (kept in "
                             f"{findings_file}): not the same result"
                         )
                     checked = f"identical to {reference.relative_to(HERE.parent)}"
@@ -246,17 +282,19 @@ def main() -> None:
     loads = [r["load_before"] for rs in runs.values() for r in rs]
     print(f"\n{n_docs} documents, {args.repeat} rounds; corpuslint's findings: {checked}")
     print(f"load average during the runs: {min(loads):.1f} to {max(loads):.1f}")
-    print(f"{'tool':<12}{'wall s':>9}{'min s':>9}{'cpu s':>9}{'cpu/wall':>10}{'peak MB':>10}")
+    print(f"{'tool':<18}{'wall s':>9}{'min s':>9}{'cpu s':>9}{'cpu/wall':>10}{'peak MB':>10}")
     for t, s_ in summary.items():
         print(
-            f"{t:<12}{s_['median_seconds']:>9.2f}{s_['min_seconds']:>9.2f}"
+            f"{t:<18}{s_['median_seconds']:>9.2f}{s_['min_seconds']:>9.2f}"
             f"{s_['median_cpu_seconds']:>9.2f}{s_['median_cpu_utilisation']:>10.2f}"
             f"{s_['max_peak_rss_mb']:>10.1f}"
         )
-    if "corpuslint" in summary:
-        mine = runs["corpuslint"]
+    for name in ("corpuslint", BEFORE):
+        if name not in summary:
+            continue
+        mine = runs[name]
         for t in tools:
-            if t == "corpuslint":
+            if t in ("corpuslint", BEFORE) and (t == name or name == BEFORE):
                 continue
             ratios = [o["seconds"] / c["seconds"] for o, c in zip(runs[t], mine)]
             cpu = [o["cpu_seconds"] / c["cpu_seconds"] for o, c in zip(runs[t], mine)]
@@ -265,13 +303,13 @@ def main() -> None:
             verdict = "" if target is None else f" (target {target:g}x: "
             verdict += "" if target is None else ("met)" if ratio >= target else "NOT met)")
             print(
-                f"corpuslint is {ratio:.2f}x faster than {t} (wall, median of rounds; "
+                f"{name} is {ratio:.2f}x faster than {t} (wall, median of rounds; "
                 f"{min(ratios):.2f}x to {max(ratios):.2f}x){verdict}; "
                 f"uses {cpu_ratio:.2f}x less CPU"
             )
-            summary[t]["corpuslint_speedup"] = ratio
-            summary[t]["corpuslint_speedups"] = ratios
-            summary[t]["corpuslint_cpu_ratio"] = cpu_ratio
+            summary[t][f"{name}_speedup"] = ratio
+            summary[t][f"{name}_speedups"] = ratios
+            summary[t][f"{name}_cpu_ratio"] = cpu_ratio
             if target is not None:
                 summary[t]["target"] = target
     meta = {
@@ -281,6 +319,8 @@ def main() -> None:
         "kernels": path,
         "commit": git_commit(),
         "findings_check": checked,
+        "nice": args.nice,
+        "before": str(args.before) if args.before else None,
         "load_average_range": [min(loads), max(loads)],
         "python": sys.version.split()[0],
     }
