@@ -20,6 +20,7 @@ from corpuslint.rules.mt import features
 MODEL_PATH = Path(__file__).with_name("model.npz")
 # Longer "sentences" (a run-on line with no full stop) are scored on their start.
 MAX_SENTENCE_CHARS = 2000
+BATCH = 512  # sentences featurised together (bounded memory for huge documents)
 FORMAT = 2
 
 
@@ -39,9 +40,12 @@ class GarbleModel:
         """Raw scores (log-odds) of the sentences, as a numpy array."""
         import numpy as np
 
-        texts = [s[:MAX_SENTENCE_CHARS] for s in sentences]
-        rows, cols, vals = self.featurizer.batch(texts)
-        return np.bincount(rows, weights=vals * self.weights[cols], minlength=len(texts))
+        out = []
+        for k in range(0, len(sentences), BATCH):
+            texts = [s[:MAX_SENTENCE_CHARS] for s in sentences[k : k + BATCH]]
+            rows, cols, vals = self.featurizer.batch(texts)
+            out.append(np.bincount(rows, weights=vals * self.weights[cols], minlength=len(texts)))
+        return np.concatenate(out) if out else np.zeros(0)
 
     def score(self, sentences: list[str]) -> list[float]:
         """Garble probability (0..1) of each sentence."""
