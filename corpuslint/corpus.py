@@ -690,7 +690,7 @@ class Corpus:
 
 
 # Files worth a write while the caller would otherwise wait for results (fewer cost
-# more per file: each batch prepares its own statements).
+# more per file: each batch prepares its own statements and sorts its own entries).
 IDLE_BATCH = 1000
 # Seconds a sync may hold the write lock before it commits what it has written and
 # takes the lock again (other processes wait for it up to the busy timeout).
@@ -823,6 +823,11 @@ class IndexSync:
                 self._fresh(item)
         except sqlite3.DatabaseError as exc:
             self.failed = exc
+
+    @property
+    def batch(self) -> int:
+        """Files written at a time (while the caller goes on)."""
+        return WRITE_BATCH
 
     def idle(self) -> None:
         """The caller would wait: write what is pending (when there is enough of it)."""

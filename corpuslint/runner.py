@@ -480,7 +480,9 @@ class Runner:
         syncing: IndexSync | None = None
 
         def write_while_waiting() -> None:
-            if syncing is not None:
+            # near the end only: small batches cost more per file, but what is still
+            # pending when the last result arrives is written while nothing else runs
+            if syncing is not None and len(sources) - len(results) <= syncing.batch:
                 syncing.idle()
 
         if workers is not None:
@@ -488,10 +490,10 @@ class Runner:
         else:
             stream = _map(job, check_source, sources, self.jobs, progress)
         corpus = Corpus(job.settings, job.corpus_rules) if job.corpus_rules else None
+        results: list[FileResult] = []
         try:
             if corpus is not None:
                 syncing = corpus.begin_sync([s.entry for s in sources if s.stdin is None])
-            results: list[FileResult] = []
             for source, result in zip(sources, stream):
                 results.append(result)
                 if (
