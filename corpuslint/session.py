@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpuslint.config import OUTPUT_FORMATS, SelectionLayer, Settings, load_settings
+from corpuslint.config import ENGINES, OUTPUT_FORMATS, SelectionLayer, Settings, load_settings
 from corpuslint.errors import CorpuslintError
 from corpuslint.files import STDIN, FileEntry, discover, root_relative
 from corpuslint.model import Severity
@@ -85,6 +85,22 @@ def add_path_and_config_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_engine_args(parser: argparse.ArgumentParser) -> None:
+    """``--engine`` and ``--ray-address`` (commands that run a check)."""
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help='where the check runs: "local" processes (default) or a "ray" cluster '
+        "(pip install 'corpuslint[ray]')",
+    )
+    parser.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="the Ray cluster to run on (host:port, ray://host:port, auto or local; "
+        "default: RAY_ADDRESS, else Ray's own choice); with --engine ray",
+    )
+
+
 @dataclass
 class Session:
     settings: Settings
@@ -133,7 +149,12 @@ def build_session(args: argparse.Namespace, *, overrides: dict | None = None) ->
         extend_select=tuple(args.extend_select),
         ignore=tuple(args.ignore),
     )
-    all_overrides = {"force_exclude": args.force_exclude, "jobs": args.jobs}
+    all_overrides = {
+        "force_exclude": args.force_exclude,
+        "jobs": args.jobs,
+        "engine": getattr(args, "engine", None),
+        "ray_address": getattr(args, "ray_address", None),
+    }
     all_overrides.update(overrides or {})
     settings = load_settings(
         start if start.exists() else Path("."),
@@ -142,6 +163,8 @@ def build_session(args: argparse.Namespace, *, overrides: dict | None = None) ->
         overrides=all_overrides,
         cli_layer=cli_layer,
     )
+    if getattr(args, "ray_address", None) is not None and settings.engine != "ray":
+        raise CorpuslintError('--ray-address needs --engine ray (or engine = "ray")')
     if settings.engine != "local":
         from corpuslint.engines import check_engine_available
 

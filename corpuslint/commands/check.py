@@ -12,12 +12,14 @@ from pathlib import Path
 from corpuslint.atomic import write_atomic
 from corpuslint.baseline import apply_baseline, load_baseline, write_baseline
 from corpuslint.emitters import EmitContext, get_emitter
+from corpuslint.engines import make_runner
 from corpuslint.errors import CorpuslintError
 from corpuslint.model import Diagnostic
 from corpuslint.notices import warn
 from corpuslint.progress import terminal_progress
-from corpuslint.runner import FixResult, Runner
+from corpuslint.runner import FixResult
 from corpuslint.session import (
+    add_engine_args,
     add_path_and_config_args,
     build_session,
     fail_level,
@@ -30,6 +32,7 @@ HELP = "check files (directories are searched for **/*.txt)"
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("check", help=HELP, description=HELP)
     add_path_and_config_args(p)
+    add_engine_args(p)
     p.add_argument("--fix", action="store_true", help="apply safe fixes (atomic writes)")
     p.add_argument(
         "--unsafe-fixes",
@@ -109,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     settings = session.settings
     if not session.sources:
         warn("no files to check (include: " + ", ".join(settings.include) + ")")
-    runner = Runner(session.job, progress=terminal_progress(args.quiet))
+    runner = make_runner(session.job, progress=terminal_progress(args.quiet))
     outcome = runner.check(session.sources)
     stdin_source = next((s for s in session.sources if s.stdin is not None), None)
     fixed = 0

@@ -33,10 +33,11 @@ def _byte_size(value: str) -> int:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from corpuslint.session import add_path_and_config_args
+    from corpuslint.session import add_engine_args, add_path_and_config_args
 
     p = subparsers.add_parser("report", help=HELP, description=HELP)
     add_path_and_config_args(p)
+    add_engine_args(p)
     p.add_argument(
         "-o",
         "--output-file",
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     from corpuslint import __version__
     from corpuslint.atomic import write_atomic
+    from corpuslint.engines import make_runner
     from corpuslint.errors import CorpuslintError
     from corpuslint.notices import warn
     from corpuslint.progress import terminal_progress
@@ -76,7 +78,6 @@ def run(args: argparse.Namespace) -> int:
         text_loader,
     )
     from corpuslint.report.model import DEFAULT_MAX_EMBEDDED_TEXT_BYTES
-    from corpuslint.runner import Runner
     from corpuslint.session import build_session
 
     session = build_session(args)
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         warn("no files to check (include: " + ", ".join(session.settings.include) + ")")
     progress = terminal_progress(args.quiet)
     job = measuring(session.job)
-    runner = Runner(job, progress=progress)
+    runner = make_runner(job, progress=progress)
     outcome = runner.check(session.sources)
     errors = list(outcome.errors)
     files = collect(job, runner, session.sources, outcome, errors, progress)

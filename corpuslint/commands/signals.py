@@ -17,10 +17,11 @@ HELP = "write per-document quality signals (JSONL) for filtering and ranking"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from corpuslint.session import add_path_and_config_args
+    from corpuslint.session import add_engine_args, add_path_and_config_args
 
     p = subparsers.add_parser("signals", help=HELP, description=HELP)
     add_path_and_config_args(p)
+    add_engine_args(p)
     p.add_argument(
         "-o", "--output-file", type=Path, metavar="FILE", help="write to FILE instead of stdout"
     )
@@ -46,16 +47,17 @@ def _mt_engine(session):
 
 def run(args: argparse.Namespace) -> int:
     from corpuslint.atomic import write_atomic
+    from corpuslint.engines import make_runner
     from corpuslint.errors import CorpuslintError
     from corpuslint.notices import warn
-    from corpuslint.runner import Runner, read_source
+    from corpuslint.runner import read_source
     from corpuslint.session import build_session
     from corpuslint.signals import SignalOptions, document_signals
 
     session = build_session(args)
     if not session.sources:
         warn("no files to check (include: " + ", ".join(session.settings.include) + ")")
-    outcome = Runner(session.job).check(session.sources)
+    outcome = make_runner(session.job).check(session.sources)
     options = SignalOptions(mt=_mt_engine(session), sentences=not args.no_sentences)
     by_path: dict = {}
     for d in outcome.diagnostics:
