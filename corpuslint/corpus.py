@@ -880,13 +880,20 @@ class IndexSync:
         corpus.others = len(listing.files) - len(self.targets) if listing.complete else None
         corpus.corpus_size = len(listing.files) if listing.complete else None
         self.writer.finish(self.gone, listing, self.full, self.layout)
-        return {
+        counts = {
             "added": self.added,
             "updated": self.updated,
             "removed": len(self.gone),
             "unchanged": self.unchanged,
             "full": int(self.full),
         }
+        # what a large sync held (per-file maps, the page cache it filled) is not needed
+        # by the corpus rules that follow
+        self.items, self.targets, self.named, self.stored, self.todo = [], {}, {}, {}, []
+        self.listing = _Listing({}, {}, listing.complete)
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("PRAGMA shrink_memory")
+        return counts
 
 
 class _IndexWriter:
