@@ -22,17 +22,22 @@ several cores.
 
 corpuslint's JSON findings are compared byte for byte with a reference output
 (``--reference``; by default ``benchmarks/out/dup_reference/<data dir>.json`` when it
-exists, written by ``--save-reference`` from a trusted version): a faster version
-must find exactly the same thing. The benchmark stops unless corpuslint's C kernels
-are built (``--allow-numpy`` to time the numpy fallback).
+exists): a faster version must find exactly the same thing. ``--save-reference``
+writes it first from a trusted version: the one given by ``--before-rev REV`` (another
+commit of corpuslint, unpacked and built under ``benchmarks/out/before-REV``, imported
+from there and timed alongside for before/after figures) when given. The benchmark
+stops unless corpuslint's C kernels are built (``--allow-numpy`` to time the numpy
+fallback).
 
     python benchmarks/dup_generate.py --docs 20000 --out benchmarks/data/dup-20k
+    python benchmarks/dup_speed.py benchmarks/data/dup-20k --before-rev 5219988 --save-reference
     python benchmarks/dup_speed.py benchmarks/data/dup-20k --repeat 5
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -146,6 +151,37 @@ def tool_cmd(
     return cmd, env
 
 
+def build_before(rev: str) -> Path:
+    """Another commit of corpuslint, importable from the returned directory: its
+    ``corpuslint`` package with ``rules`` inside (as installed) and its C module built."""
+    import sysconfig
+    import tarfile
+
+    root = HERE / "out" / f"before-{rev}"
+    module = (
+        root / "corpuslint" / "rules" / "dup" / f"_minhash{sysconfig.get_config_var('EXT_SUFFIX')}"
+    )
+    if module.exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    src = root / "src"
+    src.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", rev], cwd=HERE.parent, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(src)  # our own repository's archive
+    shutil.copytree(src / "corpuslint", root / "corpuslint")
+    shutil.copytree(src / "rules", root / "corpuslint" / "rules")
+    source = root / "corpuslint" / "rules" / "dup" / "_minhash.c"
+    if source.exists():
+        cc = (sysconfig.get_config_var("CC") or "cc").split()
+        include = sysconfig.get_paths()["include"]
+        cmd = [*cc, "-O3", "-shared", "-fPIC", f"-I{include}", str(source), "-o", str(module)]
+        subprocess.run(cmd, check=True)
+    return root
+
+
 def kernels() -> str:
     """Which signature path corpuslint takes in a fresh process: "native" or "numpy"."""
     probe = (
@@ -177,14 +213,21 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "out" / "dup_speed.json")
     ap.add_argument("--reference", type=Path, help="corpuslint's expected JSON output")
     ap.add_argument(
-        "--save-reference", action="store_true", help="write the reference from this version"
+        "--save-reference",
+        action="store_true",
+        help="first write the reference: the output of the --before version when given "
+        "(then every timed run of this version is compared with it), else of this one",
     )
     ap.add_argument("--allow-numpy", action="store_true", help="time without the C kernels")
     ap.add_argument(
+        "--before-rev",
+        metavar="REV",
+        help=f"also time this commit of corpuslint as {BEFORE!r} (before/after figures)",
+    )
+    ap.add_argument(
         "--before",
         type=Path,
-        help=f"also time the corpuslint importable from this directory (PYTHONPATH) as "
-        f"{BEFORE!r}: e.g. an older version, for before/after figures",
+        help=f"also time the corpuslint importable from this directory (PYTHONPATH) as {BEFORE!r}",
     )
     ap.add_argument(
         "--nice",
@@ -199,6 +242,8 @@ def main() -> None:
     docs = "docs"
     n_docs = sum(1 for _ in (data / docs).rglob("*.txt"))
     tools = args.tools.split(",")
+    if args.before_rev:
+        args.before = build_before(args.before_rev)
     if args.before is not None:
         args.before = args.before.resolve()
         tools.insert(1, BEFORE)
@@ -217,12 +262,20 @@ def main() -> None:
     # caches written (each tool on one directory of the corpus)
     subdirs = sorted(p for p in (data / docs).iterdir() if p.is_dir())
     first_dir = subdirs[0].relative_to(data) if subdirs else Path(docs)
+    trusted = BEFORE if args.before is not None else "corpuslint"
     for tool in tools:
         shutil.rmtree(data / ".corpuslint", ignore_errors=True)
+        findings_file.unlink(missing_ok=True)
         is_corpuslint = tool in ("corpuslint", BEFORE)
         where = docs if is_corpuslint else str(first_dir)
         cmd, env = tool_cmd(tool, where, findings_file, args.before, 0)
         subprocess.run(cmd, cwd=data, env=env, capture_output=True)
+        if args.save_reference and tool == trusted:
+            if not findings_file.exists():
+                raise SystemExit(f"{tool} wrote no findings: no reference saved")
+            reference.parent.mkdir(parents=True, exist_ok=True)
+            reference.write_bytes(findings_file.read_bytes())
+            print(f"reference saved from {tool}: {reference}", flush=True)
     checked = "no reference"
     for rep in range(args.repeat):
         order = tools[rep % len(tools) :] + tools[: rep % len(tools)]
@@ -242,16 +295,18 @@ def main() -> None:
                 if r["rc"] not in (0, 1) or not findings_file.exists():
                     raise SystemExit(f"{tool} failed: {r['stderr']}")
                 output = findings_file.read_bytes()
-                if args.save_reference and rep == 0 and tool == "corpuslint":
-                    reference.parent.mkdir(parents=True, exist_ok=True)
-                    reference.write_bytes(output)
                 if reference.exists():
                     if output != reference.read_bytes():
                         raise SystemExit(
                             f"{tool}'s findings differ from {reference} (kept in "
                             f"{findings_file}): not the same result"
                         )
-                    checked = f"identical to {reference.relative_to(HERE.parent)}"
+                    shown = (
+                        reference.relative_to(HERE.parent)
+                        if reference.is_relative_to(HERE.parent)
+                        else reference
+                    )
+                    checked = f"identical to {shown}"
                 found = json.loads(output)
                 r["findings"] = {
                     code: sum(1 for d in found if d["code"] == code)
