@@ -817,7 +817,9 @@ class IndexSync:
             return
         try:
             self.targets[rel] = item
-            self.listing.files.setdefault(rel, os.path.abspath(item.entry.abspath))
+            files = self.listing.files
+            if rel not in files:
+                files[rel] = os.path.abspath(item.entry.abspath)
             if rel not in self.stored and rel in self.named_rows:
                 self.stored[rel] = self.named_rows[rel]
             if self._is_unchanged(rel, item.size, item.mtime_ns, item.key):
