@@ -359,3 +359,19 @@ def test_an_out_of_date_c_module_is_not_used(monkeypatch: pytest.MonkeyPatch) ->
     assert minhash._load_native() is None
     sk = Sketcher()
     assert sk.native is None and len(sk.signature(article(1))) == 128
+
+
+def test_verification_reads_regular_files_up_to_the_size_limit(tmp_path: Path) -> None:
+    import os
+
+    from corpuslint.rules.dup.graph import _read_file
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 5000)
+    assert _read_file(str(big), 5000) == b"x" * 5000
+    assert _read_file(str(big), 4999) is None  # over the limit: not verified
+    assert _read_file(str(tmp_path / "missing.txt"), 5000) is None
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    assert _read_file(str(fifo), 5000) is None  # never blocks on a FIFO
+    assert _read_file(str(tmp_path), 5000) is None  # a directory

@@ -17,6 +17,7 @@ run over the whole corpus reports for that file:
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,14 +53,39 @@ KEEP_SETS = 100_000
 _worker_sketcher: Any = None
 
 
-def _load_set(sketcher: Any, path: str, key: str | None, max_size: int) -> Any:
-    """Sorted unique shingle ids of a file, or None when it cannot be verified."""
+def _read_file(path: str, max_size: int) -> bytes | None:
+    """A regular file's bytes, or None when it cannot be read or is over ``max_size``
+    (plain ``os.read`` calls: no buffer of ``max_size`` bytes per file)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_size + 1)
+        fd = os.open(path, flags)
     except OSError:
         return None
-    if len(raw) > max_size or (key is not None and content_key(raw) != key):
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_size:
+            return None
+        parts, got, want = [], 0, st.st_size + 1
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+            if got > max_size:
+                return None
+            want = 1 << 20
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _load_set(sketcher: Any, path: str, key: str | None, max_size: int) -> Any:
+    """Sorted unique shingle ids of a file, or None when it cannot be verified."""
+    raw = _read_file(path, max_size)
+    if raw is None or (key is not None and content_key(raw) != key):
         return None
     doc = Document.from_bytes(path, raw)
     if not doc.is_text:
