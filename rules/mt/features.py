@@ -1,25 +1,31 @@
-"""Topic-agnostic features of one sentence for the garble model (pure Python).
+"""Features of a sentence for the garble model: hashed n-grams, vectorised with numpy.
 
-The model must judge *how* a sentence is written, not *what* it is about: the
-training data (MLQE-PE) comes from a few Wikipedia topics per language pair,
-and a bag of content words would learn "Nepal" -> garbled. So content words
-never reach the model. Every token becomes a *class*:
+The model must judge *how* a sentence is written more than *what* it is about:
+the training data (MLQE-PE) comes from a few Wikipedia topics per language
+pair, and names and numbers would teach it "Nepal" -> garbled. Three views,
+each folding names (any capitalised word) and digits away:
 
-* a closed-class (function) word stays itself: ``the``, ``of``, ``his``, ``can``;
-* a word of the model's *general vocabulary* stays itself too (``V:government``):
-  words that the training script found in many different source articles
-  (``MIN_DOCUMENTS``), so general English (``year``, ``make``, ``however``),
-  never one article's topic;
-* punctuation stays itself: ``,`` ``.`` ``“``;
-* any other word becomes its shape plus a crude suffix class:
-  ``Cap`` (capitalised), ``UP`` (all caps), ``NUM``, and lower-case words as
-  ``w-ing``, ``w-ed``, ``w-ly``, ``w-s``, ``w-ion``, ``w`` ...
+* **class n-grams** (1 to 4): every token becomes a *class*. A closed-class
+  (function) word stays itself (``the``, ``of``, ``his``, ``can``); a word of
+  the model's *general vocabulary* stays itself too (``V:government``: words
+  that the training script found in many source articles and language pairs,
+  so general English, never one article's topic); punctuation stays itself;
+  any other word becomes its shape plus a crude suffix class (``Cap``, ``UP``,
+  ``NUM``, ``w-ing``, ``w-ed``, ``w-ly``, ``w-s``, ``w-ion``, ``w`` ...);
+* **word n-grams** (1 and 2) of the lower-cased tokens, capitalised words as
+  ``Cap``: idiom and collocation (``in the same``, ``of gods``);
+* **character n-grams** (3 to 5) of the lower-cased sentence, capitalised words
+  as one placeholder and digits as ``0``: the spelling of made-up or
+  half-translated words (``clopottis``, ``antologies``, ``extreā``).
 
-Hashed n-grams (1 to 4) of that class sequence, plus a few dense measures
-(length, share of capitalised words, doubled words, content words repeated
-in the sentence, ...), are the features.
-The hashing is stable across processes (crc32), so a model trained once scores
-the same everywhere.
+Lower-case content words do reach the word and character views. The training
+script measures what that buys on source articles it never fitted on (the
+holdout), which is where one article's topic words cannot help; see ``train.py``.
+
+Plus a few dense measures (length, share of capitalised words, doubled words,
+content words repeated in the sentence, ...). All hashing is integer arithmetic
+on crc32 values and code points, so a model trained once scores the same in
+every process and on every machine; a batch of sentences is featurised at once.
 """
 
 from __future__ import annotations
