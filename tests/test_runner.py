@@ -174,3 +174,43 @@ def test_reading_stops_at_the_limit_and_otherwise_reads_to_the_end() -> None:
         assert _read_fd(r, 20_000, 0) == data[:20_000]
     finally:
         os.close(r)
+
+
+def test_the_corpus_stage_on_its_own_gives_what_check_gives(tmp_path: Path) -> None:
+    """``Runner._check_corpus`` (results computed elsewhere, e.g. by another engine)
+    finds what ``Runner.check`` finds with its index sync overlapping the workers."""
+    import argparse
+    import os
+
+    from corpuslint import runner as local
+    from corpuslint.session import build_session
+
+    _make_corpus(tmp_path / "c", 200)  # numeric prefixes clash from file 150 on (FMT002)
+    ns = argparse.Namespace(
+        paths=["c"],
+        config=None,
+        isolated=True,
+        select=["FMT002", "DUP001", "DUP002"],
+        extend_select=[],
+        ignore=[],
+        stdin_filename=None,
+        no_cache=True,
+        jobs=1,
+        force_exclude=None,
+        quiet=True,
+    )
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        session = build_session(ns)
+        whole = local.Runner(session.job).check(session.sources)
+        local._init_worker(session.job)
+        results = [local.check_source(s) for s in session.sources]
+        errors: list[str] = []
+        found, stats = local.Runner(session.job)._check_corpus(session.sources, results, errors)
+    finally:
+        os.chdir(old)
+    corpus_codes = {r.code for r in session.job.corpus_rules}
+    want = [d for d in whole.diagnostics if d.code in corpus_codes]
+    assert want and sorted(found, key=Diagnostic.sort_key) == want
+    assert errors == [] and stats["unchanged"] == 200
