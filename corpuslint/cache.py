@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpuslint.fsutil import remove_database
+from corpuslint.fsutil import database_is_damaged, remove_database
 from corpuslint.notices import warn
 
 _PRUNE_AFTER_S = 14 * 24 * 3600
@@ -69,9 +69,14 @@ class ResultCache:
         return conn
 
     def _discard(self, exc: Exception) -> None:
-        warn(f"cache {self.path} is unusable ({exc}); it is rebuilt")
+        """Stop using the cache for this run; delete it only when the file is bad (a
+        locked or busy cache belongs to another run: it is left alone)."""
         self._conn = None
-        remove_database(self.path)
+        if database_is_damaged(exc):
+            warn(f"cache {self.path} is unusable ({exc}); it is rebuilt")
+            remove_database(self.path)
+        else:
+            self._broken = True
 
     def get(self, key: str) -> Any | None:
         conn = self._connect(create=False)

@@ -48,7 +48,7 @@ from typing import Any
 from corpuslint import __version__
 from corpuslint.config import ALWAYS_EXCLUDED_DIRS, Settings
 from corpuslint.files import FileEntry, display_path, root_relative
-from corpuslint.fsutil import remove_database
+from corpuslint.fsutil import database_is_damaged, remove_database
 from corpuslint.globs import matches
 from corpuslint.notices import warn
 from corpuslint.options import options_as_dict
@@ -183,47 +183,80 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_index(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the index; rebuild it when unreadable or incompatible."""
-    for attempt in range(2):
-        conn = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = path.parent / ".gitignore"
-            if path.parent.name == ".corpuslint" and not gitignore.exists():
-                gitignore.write_text("*\n")
-            conn = _connect(path)
-            row = None
-            has_meta = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-            ).fetchone()
-            if has_meta:
-                row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-                if row is not None and row[0] != str(SCHEMA_VERSION):
-                    raise IndexUnusable(f"schema {row[0]}, expected {SCHEMA_VERSION}")
-            conn.executescript(_SCHEMA)
-            if row is None:
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('created-by', ?)",
-                    (f"corpuslint {__version__}",),
-                )
-            conn.execute("SELECT count(*) FROM files").fetchone()
-            return conn
-        except (sqlite3.DatabaseError, IndexUnusable) as exc:
-            if conn is not None:
-                conn.close()
-            if attempt:
-                raise
-            warn(f"index {path} is unreadable or incompatible ({exc}); rebuilding it")
-            remove_database(path)
-        except OSError as exc:
-            from corpuslint.errors import CorpuslintError
+# How long opening the index waits for another process that holds it (creating it,
+# switching it to WAL) before giving up with an error.
+OPEN_WAIT_SECONDS = 60.0
 
-            raise CorpuslintError(f"index {path}: {exc.strerror or exc}") from None
-    raise AssertionError("unreachable")
+
+def open_index(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the index; rebuild it when unreadable or incompatible.
+
+    A busy or locked index (another process creating it) is waited for, never rebuilt:
+    deleting it would corrupt the other process's writes.
+    """
+    deadline = time.monotonic() + OPEN_WAIT_SECONDS
+    delay = 0.01
+    rebuilt = False
+    while True:
+        try:
+            return _open_index_once(path)
+        except (sqlite3.DatabaseError, IndexUnusable) as exc:
+            if isinstance(exc, IndexUnusable) or database_is_damaged(exc):
+                if rebuilt:
+                    raise
+                warn(f"index {path} is unreadable or incompatible ({exc}); rebuilding it")
+                remove_database(path)
+                rebuilt = True
+                continue
+            if _is_busy(exc) and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+                continue
+            raise index_error(path, exc) from None
+        except OSError as exc:
+            raise index_error(path, exc) from None
+
+
+def _is_busy(exc: BaseException) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def index_error(path: Path, exc: BaseException) -> Exception:
+    """The one-line error for an index that cannot be used now (left as it is)."""
+    from corpuslint.errors import CorpuslintError
+
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return CorpuslintError(f"index {path}: {reason}")
+
+
+def _open_index_once(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gitignore = path.parent / ".gitignore"
+    if path.parent.name == ".corpuslint" and not gitignore.exists():
+        gitignore.write_text("*\n")
+    conn = _connect(path)
+    try:
+        row = None
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if has_meta:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is not None and row[0] != str(SCHEMA_VERSION):
+                raise IndexUnusable(f"schema {row[0]}, expected {SCHEMA_VERSION}")
+        conn.executescript(_SCHEMA)
+        if row is None:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('created-by', ?)",
+                (f"corpuslint {__version__}",),
+            )
+        conn.execute("SELECT count(*) FROM files").fetchone()
+        return conn
+    except BaseException:
+        conn.close()
+        raise
 
 
 @dataclass
@@ -498,6 +531,8 @@ class Corpus:
         try:
             return IndexSync(self, named, full)
         except sqlite3.DatabaseError as exc:
+            if not database_is_damaged(exc):
+                raise index_error(self.index_path, exc) from None
             warn(f"index {self.index_path} is unreadable ({exc}); rebuilding it")
             self.clear()
             return IndexSync(self, named, True)
@@ -853,6 +888,8 @@ class IndexSync:
             except sqlite3.DatabaseError as exc:
                 self.failed = exc
         corpus = self.corpus
+        if not database_is_damaged(self.failed):
+            raise index_error(corpus.index_path, self.failed) from None
         warn(f"index {corpus.index_path} is unreadable ({self.failed}); rebuilding it")
         corpus.clear()
         again = IndexSync(corpus, [item.entry for item in self.items], True)
