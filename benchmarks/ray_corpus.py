@@ -27,7 +27,44 @@ import argparse
 import random
 from pathlib import Path
 
-SYLLABLES = ["ka", "ri", "to", "na", "mel", "sor", "ven", "dal", "pri", "gun", "lo", "ta", "shi", "ber", "mon", "ex", "cal", "der", "fin", "har", "jo", "lin", "mar", "ost", "pel", "quin", "ras", "tev", "ul", "var", "wen", "yor", "zan", "bel", "cor", "dum"]
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "na",
+    "mel",
+    "sor",
+    "ven",
+    "dal",
+    "pri",
+    "gun",
+    "lo",
+    "ta",
+    "shi",
+    "ber",
+    "mon",
+    "ex",
+    "cal",
+    "der",
+    "fin",
+    "har",
+    "jo",
+    "lin",
+    "mar",
+    "ost",
+    "pel",
+    "quin",
+    "ras",
+    "tev",
+    "ul",
+    "var",
+    "wen",
+    "yor",
+    "zan",
+    "bel",
+    "cor",
+    "dum",
+]
 FOOTER = "Independent, local and reader-funded: this is The Lantern Gazette."
 RARE_FOOTER = "Subscribe to The Quiet Harbour newsletter for weekly local stories."
 AD_MARKERS = ("Advertisement", "Advertisment", "- Advertisement -")
@@ -141,7 +178,8 @@ def generate(out: Path, docs: int = 20000, seed: int = 7) -> dict[str, int]:
             data = text.encode()
         path.write_bytes(data)
     (out / "corpuslint.toml").write_text(
-        'corpus = ["docs"]\n\n[rules.filename-pattern]\npattern = "^\\\\d{6}_[0-9a-f]{16}\\\\.txt$"\n'
+        'corpus = ["docs"]\n\n[rules.filename-pattern]\n'
+        'pattern = "^\\\\d{6}_[0-9a-f]{16}\\\\.txt$"\n'
     )
     return counts
 

@@ -28,9 +28,7 @@ def check_engine_available(settings: Settings) -> None:
         from corpuslint.ray_engine.connect import INSTALL_HINT, ray_installed
 
         if not ray_installed():
-            raise CorpuslintError(
-                f'engine "ray" needs Ray, which is not installed: {INSTALL_HINT}'
-            )
+            raise CorpuslintError(f'engine "ray" needs Ray, which is not installed: {INSTALL_HINT}')
         return
     raise CorpuslintError(f"unknown engine {settings.engine!r}")
 

@@ -61,15 +61,33 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _bootstrap(address: str | None) -> str | None:
+    """The ``host:port`` ``ray.init(address)`` will dial (``RAY_ADDRESS``, or the
+    cluster the last ``ray start`` on this machine recorded, for None and ``auto``),
+    or None when it will start a local instance or cannot tell."""
+    if address == "local" or (address or "").startswith("ray://"):
+        return None
+    try:  # Ray's own resolution (internal API: when it moves, ray.init decides alone)
+        from ray._private.services import canonicalize_bootstrap_address
+
+        return canonicalize_bootstrap_address(address)
+    except Exception:
+        return None
+
+
 def probe(address: str | None, ray: Any) -> None:
-    """Fail fast, with one line, when nothing listens at an explicit address."""
-    if not address or address in SPECIAL_ADDRESSES:
-        return
-    target = _host_port(address)
-    if target is None:
+    """Fail fast, with one line, when nothing listens where Ray would connect (ray.init
+    retries such an address for minutes, e.g. one a ``ray start`` long gone left)."""
+    if address is not None and address not in SPECIAL_ADDRESSES and _host_port(address) is None:
         raise CorpuslintError(
             f"invalid Ray address {address!r} (expected host:port, ray://host:port, auto or local)"
         )
+    resolved = _bootstrap(address)
+    target = _host_port(resolved) if resolved else None
+    if target is None and address not in (None, *SPECIAL_ADDRESSES):
+        target = _host_port(address)
+    if target is None:
+        return
     host, port = target
     hosts = [host]
     if _is_loopback(host):  # Ray may listen on the node's address instead of loopback
@@ -83,6 +101,12 @@ def probe(address: str | None, ray: Any) -> None:
         except OSError as exc:
             last = exc
     reason = (last.strerror or str(last)) if last is not None else "unreachable"
+    if address in (None, "auto"):
+        raise CorpuslintError(
+            f"cannot connect to the Ray cluster at {host}:{port} (from RAY_ADDRESS or the "
+            f"last `ray start` on this machine): {reason}; `ray stop` forgets a cluster "
+            "that is gone, --ray-address local starts a new one"
+        )
     raise CorpuslintError(f"cannot connect to the Ray cluster at {address}: {reason}")
 
 

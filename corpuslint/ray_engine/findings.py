@@ -74,16 +74,49 @@ def originals(plan: Plan, clusters: dict[int, list[int]]) -> dict[int, int]:
     return out
 
 
+class Edges:
+    """The verified pairs (i < j) and their Jaccard similarity, as sorted arrays (24
+    bytes a pair: the driver may hold millions)."""
+
+    def __init__(self, pairs: Any, values: Any, items: int) -> None:
+        import numpy as np
+
+        self.np = np
+        self.width = max(1, items)
+        codes = pairs[:, 0] * self.width + pairs[:, 1]
+        order = np.argsort(codes, kind="stable")
+        self.codes = codes[order]
+        self.pairs = pairs[order]
+        self.values = values[order]
+
+    def get(self, a: int, b: int) -> float | None:
+        code = min(a, b) * self.width + max(a, b)
+        k = int(self.np.searchsorted(self.codes, code))
+        if k < len(self.codes) and int(self.codes[k]) == code:
+            return float(self.values[k])
+        return None
+
+    def neighbours(self, nodes: set[int]) -> dict[int, dict[int, float]]:
+        """Verified neighbours of ``nodes`` with their Jaccard similarity."""
+        np = self.np
+        want = np.array(sorted(nodes), dtype=np.int64)
+        a, b = self.pairs[:, 0], self.pairs[:, 1]
+        out: dict[int, dict[int, float]] = {n: {} for n in nodes}
+        for mine, other in ((a, b), (b, a)):
+            hit = np.isin(mine, want)
+            for x, y, v in zip(mine[hit].tolist(), other[hit].tolist(), self.values[hit].tolist()):
+                out[x][y] = v
+        return out
+
+
 def pairs_to_measure(
-    plan: Plan, original_of: dict[int, int], edges: dict[tuple[int, int], float]
+    plan: Plan, original_of: dict[int, int], edges: Edges
 ) -> list[tuple[int, int]]:
     """Target-original pairs whose Jaccard is not known from the verified edges."""
     out = []
     for ti, orig in original_of.items():
-        if ti < plan.targets and ti != orig:
-            pair = (min(ti, orig), max(ti, orig))
-            if pair not in edges:
-                out.append(pair)
+        if ti < plan.targets and ti != orig and edges.get(ti, orig) is None:
+            out.append((min(ti, orig), max(ti, orig)))
     return sorted(out)
 
 
@@ -91,29 +124,27 @@ def near_findings(
     rule: Any,
     plan: Plan,
     clusters: dict[int, list[int]],
-    edges: dict[tuple[int, int], float],
+    edges: Edges,
     measured: dict[tuple[int, int], float],
     same_text: Callable[[int, int], bool],
 ) -> Found:
     threshold = rule.options.threshold
     original_of = originals(plan, clusters)
     size_of = {m: len(members) for members in clusters.values() for m in members}
-    neighbours: dict[int, dict[int, float]] = {}
-    for (a, b), jac in edges.items():
-        if a < plan.targets:
-            neighbours.setdefault(a, {})[b] = jac
-        if b < plan.targets:
-            neighbours.setdefault(b, {})[a] = jac
-    out: Found = []
-    for ti in sorted(m for m in original_of if m < plan.targets):
+    flagged = sorted(m for m in original_of if m < plan.targets and original_of[m] != m)
+    jaccard: dict[int, float] = {}
+    for ti in flagged:
         original = original_of[ti]
-        if original == ti:
-            continue
-        pair = (min(ti, original), max(ti, original))
-        jac = edges.get(pair, measured.get(pair, 0.0))
+        got = edges.get(ti, original)
+        jaccard[ti] = got if got is not None else measured[(min(ti, original), max(ti, original))]
+    # joined to the original only through others: their closest verified neighbours
+    neighbours = edges.neighbours({ti for ti in flagged if jaccard[ti] < threshold})
+    out: Found = []
+    for ti in flagged:
+        original = original_of[ti]
+        jac = jaccard[ti]
         dup = original
         if jac < threshold:
-            # joined to the original only through others: its closest verified neighbour
             near = neighbours[ti]
             dup = min(near, key=lambda j: (-near[j], _relpath(plan, j)))
             jac = near[dup]

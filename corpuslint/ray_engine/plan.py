@@ -20,7 +20,7 @@ from corpuslint.runner import Job, Source
 
 # Files per shard: at least MIN, at most MAX, about SHARDS_PER_CPU shards per CPU.
 MIN_SHARD = 50
-MAX_SHARD = 5000
+MAX_SHARD = 20_000
 SHARDS_PER_CPU = 4
 
 

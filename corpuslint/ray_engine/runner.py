@@ -27,6 +27,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from corpuslint.errors import CorpuslintError
 from corpuslint.model import Diagnostic
 from corpuslint.ray_engine import findings as found_mod
@@ -35,6 +37,9 @@ from corpuslint.ray_engine.plan import Plan, build_plan
 from corpuslint.ray_engine.stages import CorpusSpec
 from corpuslint.runner import FileResult, FixResult, Job, Runner, RunOutcome, Source
 
+# Shuffle partitions: one per CPU of the cluster, at most this many (every shard
+# emits one object per partition; docs/scaling.md has the volumes).
+MAX_PARTITIONS = 256
 # Pair buckets merged per union-find task (the tree's fan-in).
 MERGE_FAN_IN = 8
 # Target-original pairs per verification task in the second round.
@@ -76,7 +81,7 @@ def corpus_spec(job: Job, items: int, cpus: int, forced: tuple[str, ...] = ()) -
     fallback = tuple(
         pos for pos in range(len(job.corpus_rules)) if pos not in set(positions.values())
     )
-    partitions = max(1, min(64, cpus)) if positions else 0
+    partitions = max(1, min(MAX_PARTITIONS, cpus)) if positions else 0
     buckets = partitions if "near" in positions else 0
     return CorpusSpec(partitions, buckets, items, fallback=fallback, **positions)
 
@@ -351,14 +356,17 @@ class _Run:
             for refs in pair_refs
         ]
         forest = self._components([v[0] for v in verified])
-        edges = _pair_values(self.get([r for v in verified for r in v]))
+        flat = self.get([r for v in verified for r in v])
+        edges = found_mod.Edges(
+            np.concatenate([stages.EMPTY_PAIRS, *flat[0::2]]),
+            np.concatenate([np.zeros(0), *flat[1::2]]),
+            len(plan.items),
+        )
         clusters = stages.components(self.get(forest))
         original_of = found_mod.originals(plan, clusters)
         todo = found_mod.pairs_to_measure(plan, original_of, edges)
         measured: dict[tuple[int, int], float] = {}
         if todo:
-            import numpy as np
-
             arr = np.array(todo, dtype=np.int64)
             chunks = [arr[i : i + PAIRS_PER_TASK] for i in range(0, len(arr), PAIRS_PER_TASK)]
             refs = [

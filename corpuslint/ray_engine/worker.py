@@ -146,8 +146,8 @@ def map_shard(token: str, holder: list[Any], spec: CorpusSpec, start: int, items
                 if item.target:
                     meta.prefixes[idx] = summary
                     prefixes.append((summary, item.display))
-                if item.in_corpus:
-                    prefixes.append((summary, item.corpus_display))
+                if item.in_corpus and not (item.target and item.corpus_display == item.display):
+                    prefixes.append((summary, item.corpus_display))  # as the index names it
     parts = [Part() for _ in range(spec.partitions)]
     if exact_code is not None:
         _emit_exact(parts, "exact", exact_hashes, exact_ids)
