@@ -8,6 +8,7 @@ left, when the text stops changing, or after ``MAX_PASSES`` passes.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -17,24 +18,55 @@ from corpuslint.model import Diagnostic, Edit, Fix
 MAX_PASSES = 10
 
 
+class _Taken:
+    """Edits accepted so far, sorted by start: overlap tests by bisection, so that a
+    file with hundreds of thousands of fixes is not checked pairwise (quadratic).
+
+    Accepted edits never overlap one another, so their starts are distinct and their
+    ends grow with their starts: only the last edit starting before a new one, and
+    those starting inside it, can overlap it.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.edits: list[Edit] = []
+
+    def overlaps(self, edit: Edit) -> bool:
+        span = edit.span
+        i = bisect_left(self.starts, span.start)
+        if i > 0 and self.edits[i - 1].span.overlaps(span):
+            return True
+        while i < len(self.starts) and self.starts[i] <= span.end:
+            if self.edits[i].span.overlaps(span):
+                return True
+            i += 1
+        return False
+
+    def add(self, edit: Edit) -> None:
+        i = bisect_left(self.starts, edit.span.start)
+        self.starts.insert(i, edit.span.start)
+        self.edits.insert(i, edit)
+
+
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     """Apply the fixes that do not overlap an earlier one; return new text and those applied."""
     ordered = sorted(fixes, key=lambda f: (f.span.start, f.span.end))
     applied: list[Fix] = []
-    taken: list[Edit] = []
+    accepted = _Taken()
     for fix in ordered:
         edits = sorted(fix.edits, key=lambda e: (e.span.start, e.span.end))
         if any(e.span.end > len(text) for e in edits):
             continue
-        if any(e.span.overlaps(t.span) for e in edits for t in taken):
+        if any(accepted.overlaps(e) for e in edits):
             continue
         if any(a.span.overlaps(b.span) for a, b in pairwise(edits)):
             continue
-        taken.extend(edits)
+        for e in edits:
+            accepted.add(e)
         applied.append(fix)
+    taken = accepted.edits
     if not taken:
         return text, []
-    taken.sort(key=lambda e: (e.span.start, e.span.end))
     out = []
     pos = 0
     for edit in taken:

@@ -60,12 +60,20 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+# Characters that some line readers (str.splitlines, JavaScript) take for line breaks:
+# escaped, so that one JSON value stays one line of JSON Lines for every reader.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(value: Any, *, indent: int | None = None) -> str:
-    """JSON text (UTF-8, not ASCII-escaped) that never holds a lone surrogate."""
+    """JSON text (UTF-8, not ASCII-escaped) that never holds a lone surrogate or a
+    character that a reader may take for a line break."""
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     if text.isascii():
         return text
-    # Lone surrogates only occur inside JSON strings: write them as the text \xNN.
+    # Both only occur inside JSON strings: lone surrogates are written as the text
+    # \xNN, line-break characters as JSON escapes.
+    text = text.translate(_LINE_BREAKS)
     return _LONE_SURROGATE.sub(lambda m: "\\" + _surrogate_text(m), text)
 
 

@@ -342,6 +342,9 @@ def _find_inline(result: Analysis) -> None:
             matches.extend((m.start(), m.end(), pattern, m) for m in regex.finditer(s))
         if not matches:
             continue
+        # where the line's text starts and where its trailing " .\t" run starts (found
+        # once per line: slicing the line per match would be quadratic on a long line)
+        lead, tail = len(s) - len(s.lstrip()), len(s.rstrip(" .\t"))
         matches.sort(key=lambda item: (item[0], -item[1]))
         taken_end = -1
         for start, end, pattern, m in matches:
@@ -364,7 +367,7 @@ def _find_inline(result: Analysis) -> None:
             if span is None:
                 continue
             start, end = span
-            if not s[:start].strip() and not s[end:].strip(" .\t"):
+            if start <= lead and end >= tail:
                 result.claims[line.row] = LineFinding(
                     line.row,
                     captions.code,
@@ -389,32 +392,38 @@ def _find_inline(result: Analysis) -> None:
 
 def _one_sentence_caption(s: str) -> bool:
     """A line closed by a credit is a caption line when the caption is all of its text."""
+    lead, tail = len(s) - len(s.lstrip()), len(s.rstrip(" .\t"))
     for pattern, regex in tables.inline_table().compiled_entries:
         if pattern.kind != "credit":
             continue
         for m in regex.finditer(s):
             span = _caption_span(s, m, pattern.boundary)
-            if span is not None and not s[span[1] :].strip(" .\t"):
-                return not s[: span[0]].strip()
+            if span is not None and span[1] >= tail:
+                return span[0] <= lead
     boundaries = [b for b in _SENTENCE_END.finditer(s) if not _is_abbreviation(s, b.start())]
     return len(boundaries) <= 1
 
 
+# What the text before a credit may end with when the pattern needs a boundary.
+_CAPTION_CLOSERS = frozenset('.!?"”’)—–-|')
+
+
 def _caption_span(s: str, m: re.Match[str], boundary: bool) -> tuple[int, int] | None:
     """The caption sentence that the credit ``m`` closes, with the credit."""
-    before = s[: m.start()].rstrip()
-    if (
-        boundary
-        and before
-        and not before.endswith((".", "!", "?", '"', "”", "’", ")", "—", "–", "-", "|"))
-    ):
+    # the last character before the credit, spaces skipped (no slicing: this runs for
+    # every credit of a line, and a line may be megabytes long)
+    before_end = m.start()
+    while before_end > 0 and s[before_end - 1].isspace():
+        before_end -= 1
+    last = s[before_end - 1] if before_end else ""
+    if boundary and last and last not in _CAPTION_CLOSERS:
         return None
     end = m.end()
     if s[end : end + 1] == ".":
         end += 1
-    if before.endswith((".", "!", "?")) and m.group().strip()[:1] != "(":
+    if last and last in ".!?" and m.group().strip()[:1] != "(":
         # "Caption text. REUTERS/Name": the caption is the sentence before the credit.
-        caption_end = len(before) - 1
+        caption_end = before_end - 1
     else:
         caption_end = m.start()
     start = _sentence_start(s, caption_end)

@@ -65,7 +65,9 @@ def header_date(text: str) -> tuple[dt.date | None, int]:
 def lead(text: str, words: int) -> str:
     """The first ``words`` words of the body (header removed)."""
     _date, end = header_date(text)
-    return " ".join(text[end:].split()[:words])
+    body = " ".join(text[end:].split()[:words])
+    # the tokenizer rejects lone surrogates (undecodable bytes): replace them
+    return body.encode("utf-8", "replace").decode("utf-8") if not body.isascii() else body
 
 
 def _load_model() -> Any:

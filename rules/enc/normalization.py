@@ -81,23 +81,24 @@ def _line_changes(line: str, offset: int) -> list[NfcChange]:
         if normalized != m.group():
             changed.append(_trim(line, m.start(), m.end(), normalized))
     # Merge changed segments of one word (nothing but non-space text between them).
+    # The replacement is kept as a list of parts, joined once (adding to a string per
+    # segment would be quadratic in a long word).
     merged: list[list] = []
     for start, end, normalized in changed:
         if merged and _same_word(line, merged[-1][1], start):
-            gap = line[merged[-1][1] : start]
+            merged[-1][2] += (line[merged[-1][1] : start], normalized)
             merged[-1][1] = end
-            merged[-1][2] += gap + normalized
         else:
-            merged.append([start, end, normalized])
+            merged.append([start, end, [normalized]])
     return [
         NfcChange(
             offset + start,
             offset + end,
             line[start:end],
-            normalized,
+            "".join(parts),
             not _COMPAT_IDEOGRAPHS.search(line, start, end),
         )
-        for start, end, normalized in merged
+        for start, end, parts in merged
     ]
 
 

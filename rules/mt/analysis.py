@@ -20,6 +20,7 @@ the same document in a worker, and each needs the same analysis.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from corpuslint.rules.mt.checks import Signal, all_signals
@@ -122,11 +123,13 @@ class Analysis:
             (i for i, s in enumerate(self.scores) if s is not None),
             key=lambda i: -(self.scores[i] or 0.0),
         )
+        # sentences holding a signal (by bisecting the sorted signal starts: a pairwise
+        # test would be quadratic in a long document)
+        starts = sorted(g.start for g in self.signals)
         flagged = {
             i
             for i, s in enumerate(self.sentences)
-            for g in self.signals
-            if s.start <= g.start < s.end
+            if (k := bisect_left(starts, s.start)) < len(starts) and starts[k] < s.end
         }
         ranked = sorted(ranked, key=lambda i: (i not in flagged, -(self.scores[i] or 0.0)))
         return [

@@ -92,6 +92,11 @@ def orphan_fragments(sents: list[Sentence]) -> Iterator[Signal]:
 # -- MT003 glued sentence boundary ---------------------------------------------------
 
 
+# The word after a glued boundary, for the message (bounded: a long run of glued
+# sentences without spaces would otherwise be copied once per boundary).
+_GLUED_WORD = re.compile(r"\S{0,64}")
+
+
 def glued_boundaries(text: str, sents: list[Sentence]) -> Iterator[Signal]:
     for s in sents:
         if s.glued:
@@ -99,7 +104,7 @@ def glued_boundaries(text: str, sents: list[Sentence]) -> Iterator[Signal]:
             while dot > 0 and text[dot] not in ".!?":
                 dot -= 1
             a = max(0, dot - 12)
-            m = re.compile(r"\S*").match(text, s.start)
+            m = _GLUED_WORD.match(text, s.start)
             snippet = text[a : m.end() if m else s.start]
             yield Signal(
                 GLUED,

@@ -271,7 +271,11 @@ _BOILERPLATE = re.compile(
     r"click here.*|subscribe.*|sign up.*|follow us.*|comments?\b.*|please read our comment.*|"
     r"all rights reserved.*|©.*|copyright\b.*|photo:.*|image:.*|credit:.*|source:.*)\W*$"
 )
-_CONTACT = re.compile(r"(?i)[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\b(can be reached at)\b")
+# The e-mail part starts at a token start (the look-behind): searching from every
+# character of a long token would be quadratic.
+_CONTACT = re.compile(
+    r"(?i)(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\b(can be reached at)\b"
+)
 _BULLET = re.compile(r"^\s*[•·▪●■◦*-]\s")
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 
@@ -380,7 +384,7 @@ def _is_boundary(text: str, dot: int, after: int) -> tuple[bool, bool]:
     return False, False
 
 
-_GLUED = re.compile(r"(?<![\w.])([a-z]{2,}[a-z]*)([.!?])([\"”’]?)([A-Z][a-z]+)")
+_GLUED = re.compile(r"(?<![\w.])([a-z]{2,})([.!?])([\"”’]?)([A-Z][a-z]+)")
 
 
 def split_sentences(para: Paragraph) -> list[Sentence]:
@@ -427,9 +431,16 @@ def split_sentences(para: Paragraph) -> list[Sentence]:
     return out
 
 
+# How far _in_url looks for the ends of a token (bounded: a paragraph without spaces
+# would otherwise be scanned again for every glued sentence in it).
+_URL_WINDOW = 512
+
+
 def _in_url(text: str, pos: int) -> bool:
-    i = text.rfind(" ", 0, pos) + 1
-    token = text[i : text.find(" ", pos) if text.find(" ", pos) != -1 else len(text)]
+    lo = max(0, pos - _URL_WINDOW)
+    i = text.rfind(" ", lo, pos) + 1 or lo
+    j = text.find(" ", pos, pos + _URL_WINDOW)
+    token = text[i : j if j != -1 else min(len(text), pos + _URL_WINDOW)]
     return "/" in token or "@" in token or token.lower().startswith("www")
 
 
