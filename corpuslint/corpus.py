@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import sqlite3
 import stat
 import time
@@ -91,6 +92,36 @@ def rule_key(rule: CorpusRule) -> str:
     """Changes when a rule's summaries must be recomputed (version or options)."""
     opts = repr(sorted(options_as_dict(rule.options).items()))
     return f"{rule.code}:{rule.version}:{hashlib.blake2b(opts.encode(), digest_size=6).hexdigest()}"
+
+
+# File names that are not valid UTF-8 reach Python as strings with surrogate escapes
+# (U+DC80-U+DCFF), which SQLite's TEXT cannot hold. The index stores each surrogate
+# as NUL and four hex digits: no file name holds a NUL, so the form is unambiguous,
+# and it keeps prefixes and equality (the queries the index makes). Every other path
+# is stored as it is. An index that holds such a path says so in ``meta``
+# (``escaped-paths``); its connection then decodes every text it reads back.
+_ESCAPED_PATHS = "escaped-paths"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile("\x00([0-9a-f]{4})")
+
+
+def index_path(path: str) -> str:
+    """How ``path`` (a root-relative or absolute path) is stored in the index."""
+    if path.isascii():
+        return path
+    return _SURROGATE.sub(lambda m: f"\x00{ord(m.group()):04x}", path)
+
+
+def _index_text(raw: bytes) -> str:
+    """The index connection's text factory once it holds escaped paths."""
+    text = raw.decode("utf-8")
+    if "\x00" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _decode_escaped_paths(db: sqlite3.Connection) -> None:
+    db.text_factory = _index_text
 
 
 def _relative_posix(path: str, base: str) -> str | None:
@@ -295,6 +326,11 @@ class Corpus:
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             self._db = open_index(self.index_path)
+            flag = self._db.execute(
+                "SELECT 1 FROM meta WHERE key = ?", (_ESCAPED_PATHS,)
+            ).fetchone()
+            if flag is not None:
+                _decode_escaped_paths(self._db)
             for rule in self.rules:
                 rule.index_tables(self._db)
         return self._db
@@ -371,7 +407,7 @@ class Corpus:
         for part in chunks(list(relpaths)):
             marks = ",".join("?" * len(part))
             for fid, path in self.db.execute(
-                f"SELECT id, path FROM files WHERE path IN ({marks})", part
+                f"SELECT id, path FROM files WHERE path IN ({marks})", [index_path(p) for p in part]
             ):
                 out[path] = fid
         return out
@@ -587,9 +623,10 @@ class Corpus:
         for directory, mtime in listing.dirs.items():
             prefix = root_relative(Path(directory), root)
             prefix = "" if prefix in ("", ".") else prefix + "/"
+            stored_prefix = index_path(prefix)
             rows = db.execute(
                 "SELECT id, path, size, mtime_ns, key FROM files WHERE path >= ? AND path < ?",
-                (prefix, prefix + "\U0010ffff"),
+                (stored_prefix, stored_prefix + "\U0010ffff"),
             )
             for fid, path, size, fmtime, key in rows:
                 rest = path[len(prefix) :]
@@ -645,7 +682,7 @@ class Corpus:
         empty: bool,
     ) -> int:
         current: dict[str, tuple[int, str]] = {}
-        for part in [] if empty else chunks([f.entry.relpath for f in fresh]):
+        for part in [] if empty else chunks([index_path(f.entry.relpath) for f in fresh]):
             marks = ",".join("?" * len(part))
             for fid, path, key in db.execute(
                 f"SELECT id, path, key FROM files WHERE path IN ({marks})", part
@@ -659,7 +696,10 @@ class Corpus:
             if old is None:
                 fid = next_id
                 next_id += 1
-                new_rows.append((fid, rel, item.size, item.mtime_ns, item.key))
+                stored = index_path(rel)
+                if stored is not rel and "\x00" in stored:
+                    self._mark_escaped(db)
+                new_rows.append((fid, stored, item.size, item.mtime_ns, item.key))
             else:
                 fid = old[0]
                 upd_rows.append((item.size, item.mtime_ns, item.key, fid))
@@ -698,6 +738,12 @@ class Corpus:
                 for fid, summary in adds:
                     rule.index_add(db, fid, summary)
         return next_id
+
+    def _mark_escaped(self, db: sqlite3.Connection) -> None:
+        """The index now holds an escaped path: record it, decode from now on."""
+        if db.text_factory is not _index_text:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_ESCAPED_PATHS,))
+            _decode_escaped_paths(db)
 
     @staticmethod
     def _delete_summaries(db: sqlite3.Connection, ids: list[int]) -> None:
@@ -754,6 +800,8 @@ class IndexSync:
         db = self.db = corpus.db
         self.keys = {r.code: rule_key(r) for r in corpus.rules}
         meta = dict(db.execute("SELECT key, value FROM meta"))
+        if _ESCAPED_PATHS in meta:  # another process may have written one since we opened
+            _decode_escaped_paths(db)
         self.layout = corpus._layout_key()
         count = db.execute("SELECT count(*) FROM files").fetchone()[0]
         if full is None:
@@ -808,7 +856,8 @@ class IndexSync:
         for part in chunks(relpaths):
             marks = ",".join("?" * len(part))
             for fid, path, size, mtime, key in self.db.execute(
-                f"SELECT id, path, size, mtime_ns, key FROM files WHERE path IN ({marks})", part
+                f"SELECT id, path, size, mtime_ns, key FROM files WHERE path IN ({marks})",
+                [index_path(p) for p in part],
             ):
                 into[path] = (fid, size, mtime, key)
 
@@ -1012,23 +1061,24 @@ class _IndexWriter:
                     ids.extend(
                         fid
                         for (fid,) in db.execute(
-                            f"SELECT id FROM files WHERE path IN ({marks})", part
+                            f"SELECT id FROM files WHERE path IN ({marks})",
+                            [index_path(p) for p in part],
                         )
                     )
                 self.corpus._remove_ids(db, ids)
             now = str(time.time())
             if listing.dirs:
-                vanished = [(d,) for d, m in listing.dirs.items() if m < 0]
+                vanished = [(index_path(d),) for d, m in listing.dirs.items() if m < 0]
                 db.executemany("DELETE FROM dirs WHERE path = ?", vanished)
-                db.executemany(
-                    "INSERT OR REPLACE INTO dirs VALUES (?, ?)",
-                    [(d, m) for d, m in listing.dirs.items() if m >= 0],
-                )
+                recorded = [(index_path(d), m) for d, m in listing.dirs.items() if m >= 0]
+                if any("\x00" in d for d, _m in recorded):
+                    self.corpus._mark_escaped(db)
+                db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", recorded)
             if full:
                 old_dirs = [d for (d,) in db.execute("SELECT path FROM dirs")]
                 db.executemany(
                     "DELETE FROM dirs WHERE path = ?",
-                    [(d,) for d in old_dirs if d not in listing.dirs],
+                    [(index_path(d),) for d in old_dirs if d not in listing.dirs],
                 )
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('last-full-sync', ?)", (now,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (layout,))

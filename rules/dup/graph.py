@@ -24,7 +24,7 @@ from typing import Any
 
 from corpuslint.rules.dup.bands import FILE_MASK
 
-from corpuslint.corpus import Corpus, chunks, content_key
+from corpuslint.corpus import Corpus, chunks, content_key, index_path
 from corpuslint.document import Document
 
 # Buckets larger than this are linked through a sliding window of this many
@@ -535,7 +535,7 @@ def indexed_rows(corpus: Corpus, relpaths: list[str]) -> list[tuple[str, bytes, 
             corpus.db.execute(
                 "SELECT f.path, k.keys, k.exact FROM dup_near_keys k "
                 f"JOIN files f ON f.id = k.file_id WHERE f.path IN ({marks})",
-                part,
+                [index_path(p) for p in part],
             )
         )
     return out
