@@ -87,6 +87,7 @@ def main() -> None:
     common = ["docs", "--output-format", "json", "--no-cache", "-q"]
     if args.select:
         common += ["--select", args.select]
+    load_before = os.getloadavg()
     head = _module("ray_cluster").Head(cpus=args.cpus)
     try:
         engines = {
@@ -137,12 +138,18 @@ def main() -> None:
         "findings_bytes": len(reference or b""),
         "median_wall_s": {n: round(statistics.median(t), 2) for n, t in times.items()},
         "ratio_vs_local": {n: round(v, 2) for n, v in ratios.items()},
+        "ratio_per_round": {
+            name: [round(t / loc, 2) for t, loc in zip(times[name], times["local"])]
+            for name in engines
+            if name != "local"
+        },
         "ray_stages_s": {
             n: {k: round(statistics.median(s[k] for s in v), 2) for k in v[0]}
             for n, v in stages.items()
             if v and v[0]
         },
-        "load_average": os.getloadavg(),
+        "load_average_before": load_before,  # other work on the machine (1, 5, 15 min)
+        "load_average_after": os.getloadavg(),
         "python": platform.python_version(),
         "command": " ".join(["python", "benchmarks/ray_overhead.py", *sys.argv[1:]]),
     }
