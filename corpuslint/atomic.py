@@ -20,6 +20,15 @@ class FileChangedError(OSError):
     """The file changed on disk after it was read; nothing was written."""
 
 
+def _check_unchanged(path: Path, expect: bytes) -> None:
+    try:
+        current = path.read_bytes()
+    except OSError as exc:
+        raise FileChangedError(f"cannot re-read before writing: {exc.strerror or exc}") from exc
+    if current != expect:
+        raise FileChangedError("changed on disk since it was read; not written")
+
+
 def write_atomic(path: Path, data: bytes, *, expect: bytes | None = None) -> None:
     """Replace ``path`` with ``data``.
 
@@ -33,13 +42,6 @@ def write_atomic(path: Path, data: bytes, *, expect: bytes | None = None) -> Non
     except FileNotFoundError:
         st = None
         mode = 0o644
-    if expect is not None:
-        try:
-            current = path.read_bytes()
-        except OSError as exc:
-            raise FileChangedError(f"{path}: cannot re-read before writing: {exc}") from exc
-        if current != expect:
-            raise FileChangedError(f"{path}: changed on disk since it was read; not written")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".corpuslint.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -50,6 +52,8 @@ def write_atomic(path: Path, data: bytes, *, expect: bytes | None = None) -> Non
         if st is not None and hasattr(os, "chown"):
             with contextlib.suppress(OSError):  # keep the owner where we may
                 os.chown(tmp, st.st_uid, st.st_gid)
+        if expect is not None:  # as late as possible: right before the rename
+            _check_unchanged(path, expect)
         os.replace(tmp, path)
     except BaseException:
         unlink_quietly(tmp)

@@ -14,6 +14,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -70,6 +71,7 @@ class FixResult:
     fixed: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    warning: str | None = None  # not written, for a reason that is no error (changed)
     written: bool = False
 
 
@@ -176,6 +178,14 @@ def _init_pool_worker(job: Job) -> None:
     for its run; a worker collects its own garbage (and never scans what it inherited)."""
     gc.freeze()
     gc.enable()
+    _init_child_worker(job)
+
+
+def _init_child_worker(job: Job) -> None:
+    """A worker process ignores Ctrl-C (SIGINT goes to the whole process group): the
+    main process handles it, cancels the tasks not started and waits for those
+    running, so a worker never stops half-way through writing a file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _init_worker(job)
 
 
@@ -296,7 +306,7 @@ def fix_source(item: tuple[Source, str | None, list[Diagnostic], bool, bool]) ->
         write_atomic(entry.path, outcome.text.encode("utf-8"), expect=doc.raw)
         out.written = True
     except FileChangedError as exc:
-        out.error = str(exc)
+        out.warning = f"{entry.display}: {exc}"
     except OSError as exc:
         out.error = f"{entry.display}: cannot write: {exc.strerror or exc}"
     return out
@@ -333,13 +343,16 @@ def _map(
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         ctx = multiprocessing.get_context(method)
         chunk = max(1, min(64, len(items) // (jobs * 8) or 1))
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job,)
-        ) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_child_worker, initargs=(job,)
+        )
+        try:
             for result in pool.map(func, items, chunksize=chunk):
                 yield result
                 if progress:
                     progress(1)
+        finally:  # interrupted: tasks not started are dropped, running ones finish
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         close = getattr(progress, "close", None)
         if close is not None:  # erase a progress bar even when a stage ends early

@@ -121,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
     if args.diff or args.fix:
         fixes = runner.fix(session.sources, outcome, unsafe=args.unsafe_fixes, dry_run=args.diff)
         outcome.errors.extend(f.error for f in fixes if f.error)
+        for f in fixes:
+            if f.warning:  # e.g. changed on disk meanwhile: left as it is
+                warn(f.warning)
         changed = [f for f in fixes if f.fixed is not None]
         if args.diff:
             for f in changed:
