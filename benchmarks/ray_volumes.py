@@ -16,9 +16,10 @@ a sample of a corpus of real-sized files, and measures:
 
 Then it projects, from those per-document figures, the shuffle volume and memory per
 node for ``--docs`` documents (default 100 million) on ``--nodes`` nodes of
-``--cpus-per-node`` CPUs, with the partition count the runner would choose
-(``min(MAX_PARTITIONS, CPUs)``). The projection is arithmetic, not a measurement;
-docs/scaling.md shows it worked out.
+``--cpus-per-node`` CPUs, with the shards and partitions the engine would choose
+(``shard_ranges``; ``corpus_spec``: a partition per CPU, fewer where parts would be
+small). The projection is arithmetic, not a measurement; docs/scaling.md shows it
+worked out.
 
 Usage::
 
@@ -103,7 +104,7 @@ def _rows_bytes(parts) -> dict[str, int]:
     return {"bytes": out, "rows": counts}
 
 
-def measure(data: Path, sample: int, select: str | None, partitions: int) -> dict:
+def measure(data: Path, sample: int, select: str | None, partitions: int):
     from corpuslint.ray_engine import worker
     from corpuslint.ray_engine.plan import build_plan
     from corpuslint.ray_engine.runner import corpus_spec
@@ -161,23 +162,30 @@ def measure(data: Path, sample: int, select: str | None, partitions: int) -> dic
         "driver_results_bytes_per_target": round(meta_bytes / docs, 1),
         "driver_result_bytes_per_target_without_findings": round(bare_bytes / docs, 1),
         "driver_bytes_per_finding": round((meta_bytes - bare_bytes) / max(1, findings), 1),
-        # verification tasks fetch whole shards' item lists and content keys
+        # what else a map task leaves in its node's object store for the whole run: the
+        # shard's items (ray.put by the driver), its targets' results (fetched by the
+        # driver), content keys and BP010 target summaries (read by the finish tasks)
         "pickled_items_bytes_per_file": round(len(pickle.dumps(items, protocol=5)) / docs, 1),
+        "pickled_results_bytes_per_target": round(len(meta_blob) / docs, 1),
         "pickled_keys_bytes_per_file": round(len(pickle.dumps(keys, protocol=5)) / docs, 1),
+        "pickled_bp010_summaries_bytes_per_target": round(
+            len(pickle.dumps(line_targets, protocol=5)) / docs, 1
+        ),
         "findings_per_target": round(findings / docs, 3),
         "partitions_used": partitions,
-    }
+    }, job
 
 
-def project(m: dict, docs: int, nodes: int, cpus_per_node: int, doc_bytes: int) -> dict:
-    """Shuffle volume and memory per node for ``docs`` documents (arithmetic)."""
+def project(job, m: dict, docs: int, nodes: int, cpus_per_node: int, doc_bytes: int) -> dict:
+    """Shuffle volume and memory per node for ``docs`` documents (arithmetic), with the
+    shards and partitions the engine would choose (``shard_ranges``, ``corpus_spec``)."""
     from corpuslint.ray_engine.plan import MAX_SHARD, MIN_SHARD, SHARDS_PER_CPU
-    from corpuslint.ray_engine.runner import MAX_PARTITIONS
+    from corpuslint.ray_engine.runner import MAX_PARTITIONS, corpus_spec
 
     cpus = nodes * cpus_per_node
-    partitions = max(1, min(MAX_PARTITIONS, cpus))
     shard = max(MIN_SHARD, min(MAX_SHARD, math.ceil(docs / (cpus * SHARDS_PER_CPU))))
     shards = math.ceil(docs / shard)
+    partitions = corpus_spec(job, docs, cpus, shards=shards).partitions
     per_doc = m["pickled_parts_bytes_per_doc"]
     total = docs * per_doc
     per_partition = total / partitions
@@ -187,6 +195,7 @@ def project(m: dict, docs: int, nodes: int, cpus_per_node: int, doc_bytes: int) 
         "nodes": nodes,
         "cpus": cpus,
         "partitions": partitions,
+        "verify_tasks": min(cpus, MAX_PARTITIONS),
         "shard_files": shard,
         "shards": shards,
         "shuffle_objects": shards * partitions,
@@ -199,8 +208,24 @@ def project(m: dict, docs: int, nodes: int, cpus_per_node: int, doc_bytes: int) 
         "reduce_input_per_partition_gb": round(per_partition / GB, 2),
         "reduce_peak_per_task_gb": round(per_partition * m["reduce_peak_per_input_byte"] / GB, 2),
         "reduce_tasks_per_node": math.ceil(partitions / nodes),
+        "object_store_pinned_per_node_gb": round(
+            docs
+            * (
+                per_doc
+                + m["pickled_items_bytes_per_file"]
+                + m["pickled_results_bytes_per_target"]
+                + m["pickled_keys_bytes_per_file"]
+                + m["pickled_bp010_summaries_bytes_per_target"]
+            )
+            / nodes
+            / GB,
+            2,
+        ),
         "driver_plan_gb": round(docs * m["driver_plan_bytes_per_file"] / GB, 1),
         "driver_results_gb": round(docs * m["driver_results_bytes_per_target"] / GB, 1),
+        "driver_results_without_findings_gb": round(
+            docs * m["driver_result_bytes_per_target_without_findings"] / GB, 1
+        ),
     }
 
 
@@ -217,11 +242,11 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data.is_dir():
         raise SystemExit(f"no corpus at {args.data} (python benchmarks/dup_generate.py makes one)")
-    m = measure(args.data, args.sample, args.select or None, args.partitions)
+    m, job = measure(args.data, args.sample, args.select or None, args.partitions)
     result = {
         "measured": m,
         "projected": [
-            project(m, args.docs, int(n), args.cpus_per_node, args.doc_bytes)
+            project(job, m, args.docs, int(n), args.cpus_per_node, args.doc_bytes)
             for n in args.nodes.split(",")
         ],
         "python": sys.version.split()[0],

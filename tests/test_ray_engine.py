@@ -11,10 +11,12 @@ few odd files. The whole JSON output must be byte for byte the local engine's.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import hashlib
 import importlib.util
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -262,3 +264,66 @@ def test_engine_usage_errors_are_one_line(seeds_copy: Path, args, message):
     assert "Traceback" not in result.err
     if message is not None:
         assert result.err.splitlines() == [f"corpuslint: error: {message.format(port=port)}"]
+
+
+# -- shuffle sizing (no Ray needed) --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_job(tmp_path_factory):
+    """A job with the four corpus rules that have distributed stages."""
+    from corpuslint.session import build_session
+
+    root = tmp_path_factory.mktemp("rayspec")
+    (root / "a.txt").write_text("One line of text.\n")
+    ns = argparse.Namespace(
+        paths=["."],
+        config=None,
+        isolated=True,
+        select=["DUP001", "DUP002", "BP010", "FMT002"],
+        extend_select=[],
+        ignore=[],
+        stdin_filename=None,
+        no_cache=True,
+        jobs=1,
+        force_exclude=None,
+        engine=None,
+        ray_address=None,
+    )
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return build_session(ns).job
+    finally:
+        os.chdir(old)
+
+
+@pytest.mark.parametrize(
+    ("items", "cpus", "shards"),
+    [
+        (20_000, 2, 8),  # the equivalence test's corpus: one partition per CPU
+        (600, 2, 8),  # small parts: fewer partitions than CPUs
+        (100_000_000, 160, 5_000),  # docs/scaling.md: 10 nodes of 16 CPUs
+        (100_000_000, 1_600, 6_400),  # 100 nodes
+        (1_000_000_000, 1_600, 50_000),
+        (10, 64, 1),
+    ],
+)
+def test_shuffle_parts_are_large_enough_to_stay_out_of_the_driver(corpus_job, items, cpus, shards):
+    from corpuslint.ray_engine import runner
+
+    spec = runner.corpus_spec(corpus_job, items, cpus, shards=shards)
+    per_cpu = min(runner.MAX_PARTITIONS, cpus)
+    assert spec.near is not None and spec.exact is not None and spec.lines is not None
+    assert spec.buckets == per_cpu  # verification keeps one task per CPU
+    assert 1 <= spec.partitions <= per_cpu
+    positions = {"exact": spec.exact, "near": spec.near, "lines": spec.lines}
+    positions["prefix"] = spec.prefix
+    mean_part = items * runner.row_bytes(corpus_job, positions) / (shards * spec.partitions)
+    if spec.partitions > 1:
+        assert mean_part >= runner.MIN_PART_BYTES  # above Ray's inline limit (100 KiB)
+    if spec.partitions < per_cpu:  # one more partition would make parts too small
+        assert (
+            items * runner.row_bytes(corpus_job, positions) / (shards * (spec.partitions + 1))
+            < runner.MIN_PART_BYTES
+        )

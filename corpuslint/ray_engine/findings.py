@@ -75,8 +75,9 @@ def originals(plan: Plan, clusters: dict[int, list[int]]) -> dict[int, int]:
 
 
 class Edges:
-    """The verified pairs (i < j) and their Jaccard similarity, as sorted arrays (24
-    bytes a pair: the driver may hold millions)."""
+    """The verified pairs (i < j) and their Jaccard similarity, as sorted arrays (32
+    bytes a pair: two node ids, the value and a sort code; the driver may hold
+    millions)."""
 
     def __init__(self, pairs: Any, values: Any, items: int) -> None:
         import numpy as np

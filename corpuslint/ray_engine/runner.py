@@ -8,7 +8,9 @@ Stages (docs/scaling.md has the picture and the volumes):
 2. **reduce** (one task per partition): exact-hash groups (DUP001), LSH buckets ->
    candidate pairs (DUP002; split into ``V`` buckets by first node), line-hash file
    counts (BP010), prefix groups (FMT002);
-3. **verify** (one task per pair bucket): exact Jaccard of each candidate pair;
+3. **verify** (one task per pair bucket): exact Jaccard of each candidate pair; the
+   driver fetches a bucket's pairs and sends them with the path and content key of
+   each of their files (no task needs the whole file list);
 4. **components**: a tree of union-find merges of the verified edges;
 5. the driver turns the (small) groups, clusters and edges into findings; a second
    verify round measures target-original pairs that were not candidates;
@@ -40,6 +42,14 @@ from corpuslint.runner import FileResult, FixResult, Job, Runner, RunOutcome, So
 # Shuffle partitions: one per CPU of the cluster, at most this many (every shard
 # emits one object per partition; docs/scaling.md has the volumes).
 MAX_PARTITIONS = 256
+# Fewer partitions when a shard's part would average less than this: Ray returns a
+# task's results of up to 100 KiB to the caller's own memory, so small parts would all
+# pass through the driver (docs/scaling.md).
+MIN_PART_BYTES = 256 * 1024
+# Shuffle bytes a file is expected to emit per stage (benchmarks/ray_volumes.py
+# measures them): DUP001 16 + 8 B; DUP002 16 B per band plus its exact hash (24 B);
+# BP010 16 B per eligible line, about 10 lines; FMT002 a pickled (prefix, path).
+ROW_BYTES = {"exact": 24, "near_exact": 24, "near_band": 16, "lines": 160, "prefix": 64}
 # Pair buckets merged per union-find task (the tree's fan-in).
 MERGE_FAN_IN = 8
 # Target-original pairs per verification task in the second round.
@@ -71,8 +81,14 @@ def _distributed_rule_positions(job: Job) -> dict[str, int]:
     return out
 
 
-def corpus_spec(job: Job, items: int, cpus: int, forced: tuple[str, ...] = ()) -> CorpusSpec:
-    """Which stages run; rules whose code is in ``forced`` go through the fallback."""
+def corpus_spec(
+    job: Job, items: int, cpus: int, forced: tuple[str, ...] = (), shards: int = 1
+) -> CorpusSpec:
+    """Which stages run; rules whose code is in ``forced`` go through the fallback.
+
+    Partitions: one per CPU (at most ``MAX_PARTITIONS``), fewer when the ``shards``
+    would emit parts of less than ``MIN_PART_BYTES`` on average. Verification buckets:
+    one per CPU (at most ``MAX_PARTITIONS``)."""
     positions = {
         kind: pos
         for kind, pos in _distributed_rule_positions(job).items()
@@ -81,9 +97,28 @@ def corpus_spec(job: Job, items: int, cpus: int, forced: tuple[str, ...] = ()) -
     fallback = tuple(
         pos for pos in range(len(job.corpus_rules)) if pos not in set(positions.values())
     )
-    partitions = max(1, min(MAX_PARTITIONS, cpus)) if positions else 0
-    buckets = partitions if "near" in positions else 0
+    per_cpu = max(1, min(MAX_PARTITIONS, cpus))
+    partitions = 0
+    if positions:
+        volume = items * row_bytes(job, positions)
+        partitions = max(1, min(per_cpu, volume // (max(1, shards) * MIN_PART_BYTES)))
+    buckets = per_cpu if "near" in positions else 0
     return CorpusSpec(partitions, buckets, items, fallback=fallback, **positions)
+
+
+def row_bytes(job: Job, positions: dict[str, int]) -> int:
+    """Expected shuffle bytes per file of the stages at ``positions`` (by kind)."""
+    total = 0
+    for kind in positions:
+        if kind == "near":
+            from corpuslint.rules.dup.minhash import lsh_params
+
+            options = job.corpus_rules[positions[kind]].options
+            bands, _rows = lsh_params(options.threshold, options.num_perm)
+            total += bands * ROW_BYTES["near_band"] + ROW_BYTES["near_exact"]
+        else:
+            total += ROW_BYTES[kind]
+    return total
 
 
 class RayRunner(Runner):
@@ -171,7 +206,7 @@ class RayRunner(Runner):
         cpus = self._cpus()
         plan = build_plan(job, sources, cpus)
         self.mark("plan")
-        spec = corpus_spec(job, len(plan.items), cpus, self.fallback_codes)
+        spec = corpus_spec(job, len(plan.items), cpus, self.fallback_codes, len(plan.shards))
         token = uuid.uuid4().hex
         holder = [ray.put(job)]
         shard_refs = [ray.put(plan.items[a:b]) for a, b in plan.shards]
@@ -192,6 +227,7 @@ class RayRunner(Runner):
         diagnostics = [d for r in ordered for d in r.diagnostics]
         if job.corpus_rules and plan.items:
             context = _Run(self, ray, tasks, job, plan, spec, token, holder, shard_refs, map_refs)
+            del map_refs  # the context lets go of the shuffle's parts when they are read
             diagnostics.extend(context.corpus_findings(metas, results, errors))
         diagnostics = self._filter(diagnostics, {s.entry.display: s.entry.relpath for s in sources})
         diagnostics.sort(key=Diagnostic.sort_key)
@@ -276,6 +312,7 @@ class _Run:
         self.holder = holder
         self.shard_refs = shard_refs
         self.map_refs = map_refs
+        self.results: dict[int, FileResult] = {}  # the targets' (by item)
 
     def get(self, refs: Any) -> Any:
         return self.runner._get(refs)
@@ -284,6 +321,7 @@ class _Run:
         self, metas: list[worker.ShardMeta], results: dict[int, FileResult], errors: list[str]
     ) -> list[Diagnostic]:
         spec, plan, job = self.spec, self.plan, self.job
+        self.results = results
         corpus_files = sum(m.corpus_files for m in metas)
         min_lines = 1
         if spec.lines is not None:
@@ -293,11 +331,14 @@ class _Run:
         if spec.partitions:
             reduce_refs = []
             for p in range(spec.partitions):
-                parts = [refs[3 + p] for refs in self.map_refs]
                 call = self.tasks["reduce_partition"]
                 if spec.near is not None:
                     call = call.options(num_returns=1 + spec.buckets)
-                reduce_refs.append(call.remote(spec, min_lines, *parts))
+                reduce_refs.append(
+                    call.remote(spec, min_lines, *[refs[3 + p] for refs in self.map_refs])
+                )
+            # the shuffle's parts are freed once their reduce tasks have run
+            self.map_refs = [refs[:3] for refs in self.map_refs]
             if spec.near is not None:
                 group_refs = [r[0] for r in reduce_refs]
                 pair_refs = [[r[1 + v] for r in reduce_refs] for v in range(spec.buckets)]
@@ -350,11 +391,12 @@ class _Run:
         spec, plan = self.spec, self.plan
         rule = self.job.corpus_rules[spec.near]
         verify = self.tasks["verify_pairs"].options(num_returns=2)
-        shard_info = list(zip(self.shard_refs, [refs[1] for refs in self.map_refs]))
-        verified = [
-            verify.remote(self.token, self.holder, spec, plan.shards, shard_info, False, *refs)
-            for refs in pair_refs
-        ]
+        verified = []
+        for refs in pair_refs:  # one bucket of candidate pairs at a time
+            pairs = _unique_pairs(self.get(refs))
+            if len(pairs):
+                nodes = self._nodes(pairs)
+                verified.append(verify.remote(self.token, self.holder, spec, nodes, False, pairs))
         forest = self._components([v[0] for v in verified])
         flat = self.get([r for v in verified for r in v])
         edges = found_mod.Edges(
@@ -370,7 +412,7 @@ class _Run:
             arr = np.array(todo, dtype=np.int64)
             chunks = [arr[i : i + PAIRS_PER_TASK] for i in range(0, len(arr), PAIRS_PER_TASK)]
             refs = [
-                verify.remote(self.token, self.holder, spec, plan.shards, shard_info, True, c)
+                verify.remote(self.token, self.holder, spec, self._nodes(c), True, c)
                 for c in chunks
             ]
             measured = _pair_values(self.get([r for v in refs for r in v]))
@@ -388,6 +430,17 @@ class _Run:
         found = found_mod.near_findings(rule, plan, clusters, edges, measured, same_text)
         self.runner.mark("verify+components")
         return found
+
+    def _nodes(self, pairs: Any) -> list[tuple[int, str, str | None]]:
+        """``(node id, absolute path, content key)`` of the files of ``pairs``, for a
+        verification task (a target's key: the content that was checked)."""
+        out = []
+        for idx in np.unique(pairs).tolist():
+            item = self.plan.items[idx]
+            result = self.results.get(idx) if item.target else None
+            key = result.key if result is not None and result.error is None else None
+            out.append((idx, item.source.entry.abspath, key))
+        return out
 
     def _components(self, edge_refs: list[Any]) -> Any:
         """A tree of union-find merges down to one forest (a reference to it)."""
@@ -459,6 +512,12 @@ class _Run:
         resolved = [f for part in self.get(refs) for f in part]
         resolved.sort(key=lambda f: (f[0], f[1]))
         return [d for _pos, _order, d in resolved]
+
+
+def _unique_pairs(parts: list[Any]) -> Any:
+    """The distinct pairs of a bucket's parts (one from each reduce task), sorted."""
+    parts = [p for p in parts if len(p)]
+    return np.unique(np.concatenate(parts), axis=0) if parts else stages.EMPTY_PAIRS
 
 
 def _pair_values(flat: list[Any]) -> dict[tuple[int, int], float]:

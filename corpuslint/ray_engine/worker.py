@@ -27,7 +27,6 @@ from corpuslint.rule import Target
 from corpuslint.runner import FileResult, Job
 
 _run: tuple[str, Job] | None = None
-_shards: dict[tuple[str, int, str], Any] = {}  # (run, shard, what) -> fetched object
 
 
 def job_of(token: str, holder: list[Any]) -> Job:
@@ -39,19 +38,8 @@ def job_of(token: str, holder: list[Any]) -> Job:
         job = ray.get(holder[0])
         local._init_worker(job)
         _run = (token, job)
-        _shards.clear()
     local._init_worker(_run[1])  # another run's task may have run here since
     return _run[1]
-
-
-def _fetch(token: str, shard: int, what: str, ref: Any) -> Any:
-    key = (token, shard, what)
-    got = _shards.get(key)
-    if got is None:
-        import ray
-
-        got = _shards[key] = ray.get(ref)
-    return got
 
 
 # -- stage 1: per-document check and summaries, emitted by partition ----------------
@@ -226,36 +214,27 @@ def verify_pairs(
     token: str,
     holder: list[Any],
     spec: CorpusSpec,
-    shards: list[tuple[int, int]],
-    refs: list[tuple[Any, Any]],
+    nodes: list[tuple[int, str, str | None]],
     keep_all: bool,
-    *pair_parts: Any,
+    pairs: Any,
 ):
     """Exact Jaccard of candidate pairs; returns ``(pairs, jaccards)`` of the pairs at or
-    above the threshold (all of them with ``keep_all``)."""
+    above the threshold (all of them with ``keep_all``). ``nodes`` lists, for each file
+    of the pairs, ``(node id, absolute path, content key)``: a target is verified
+    against the content that was checked (its key), other corpus files are read as
+    they are (no key), as the local engine does."""
     from corpuslint.rules.dup.graph import Graph, Node
 
-    parts = [p for p in pair_parts if len(p)]
-    if not parts:
+    if not len(pairs):
         return stages.EMPTY_PAIRS, np.zeros(0)
-    pairs = np.unique(np.concatenate(parts), axis=0)
     job = job_of(token, holder)
     rule = job.corpus_rules[spec.near]
     threshold = rule.options.threshold
     graph = Graph(rule.sketcher, None, threshold, job.settings.max_file_size)
-    where: dict[int, int] = {}
-    starts = [s for s, _ in shards]
-    for idx in np.unique(pairs).tolist():
-        shard = _shard_index(starts, idx)
-        items_ref, keys_ref = refs[shard]
-        items = _fetch(token, shard, "items", items_ref)
-        keys: ShardKeys = _fetch(token, shard, "keys", keys_ref)
-        item = items[idx - starts[shard]]
-        # a target is verified against the content that was checked; other corpus
-        # files are read as they are (as the local engine does)
-        key = keys.keys[idx - starts[shard]] if item.target else None
-        node = Node(str(idx), item.source.entry.abspath, None, None, key=key, target=True)
-        where[idx] = graph.add(node)
+    where = {
+        idx: graph.add(Node(str(idx), path, None, None, key=key, target=True))
+        for idx, path, key in nodes
+    }
     graph.prefetch(list(where.values()), 1)
     keep = []
     values = []
@@ -266,12 +245,6 @@ def verify_pairs(
             values.append(jac)
     kept = np.array(keep, dtype=np.int64).reshape(-1, 2)
     return kept, np.array(values, dtype=np.float64)
-
-
-def _shard_index(starts: list[int], idx: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(starts, idx) - 1
 
 
 def merge_forests(*forests: Any) -> Any:
