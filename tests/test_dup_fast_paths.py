@@ -392,3 +392,94 @@ def test_verification_reads_regular_files_up_to_the_size_limit(tmp_path: Path) -
     os.mkfifo(fifo)
     assert _read_file(str(fifo), 5000) is None  # never blocks on a FIFO
     assert _read_file(str(tmp_path), 5000) is None  # a directory
+
+
+def test_shipped_default_permutations_are_numpys_draw() -> None:
+    from corpuslint.rules.dup import default_permutations as default
+
+    sk = Sketcher(seed=default.SEED, num_perm=default.NUM_PERM)
+    assert (sk.a.tobytes(), sk.b.tobytes()) == (default.A, default.B)
+    assert (sk.a_bytes, sk.b_bytes) == (default.A, default.B)
+    other = Sketcher(seed=7, num_perm=64)  # not shipped: drawn with numpy
+    assert other.a_bytes == other.a.tobytes() and len(other.a_bytes) == 64 * 4
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [(0.8, 128), (0.5, 128), (0.9, 64)])
+def test_plain_python_band_keys_equal_the_vectorised_ones(threshold: float, num_perm: int) -> None:
+    from corpuslint.rules.dup.minhash import band_keys_of_signature
+
+    sk = Sketcher(threshold=threshold, num_perm=num_perm)
+    for seed in range(20):
+        sig = sk.signature(article(seed))
+        want = sk.band_keys(sig).tolist()
+        assert band_keys_of_signature(sig.tobytes(), sk.bands, sk.rows) == want
+        assert sk.band_keys_matrix(sig[None, :])[0].tolist() == want
+
+
+# Run the CLI in one process and say whether numpy was imported.
+_NUMPY_PROBE = (
+    "import sys; from corpuslint.cli import main; code = main(sys.argv[1:]); "
+    "print(code, 'numpy' in sys.modules)"
+)
+
+
+@native
+def test_a_new_file_without_near_duplicates_is_checked_without_numpy(tmp_path: Path) -> None:
+    """The pre-commit case: one new file against an indexed corpus; numpy (about a
+    third of the start-up time) is imported only when a candidate pair turns up."""
+    import subprocess
+    import sys
+
+    docs = {f"{i:02d}.txt": article(700 + i) for i in range(30)}
+    root = write_corpus(tmp_path, docs)
+    run_cli("index", "build", "--select", "DUP", cwd=root)
+
+    def probe(name: str) -> list[str]:
+        args = ["check", f"docs/{name}", "--select", "DUP", "--output-format", "json"]
+        done = subprocess.run(
+            [sys.executable, "-c", _NUMPY_PROBE, *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return done.stdout.split()[-2:]
+
+    (root / "docs" / "new.txt").write_text(article(9999))
+    assert probe("new.txt") == ["0", "False"]
+    (root / "docs" / "copy.txt").write_text(edited(docs["03.txt"], 5, seed=1))
+    assert probe("copy.txt") == ["1", "True"]  # a candidate: the full check runs
+
+
+def _band_rows(root: Path) -> list[tuple[str, int]]:
+    """Every (path, band key high bits) of the band table."""
+    conn = sqlite3.connect(root / ".corpuslint" / "index.sqlite")
+    try:
+        return conn.execute(
+            "SELECT f.path, b.entry >> 28 FROM dup_near_bands b "
+            "JOIN files f ON f.id = (b.entry & 268435455) ORDER BY 1, 2"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_index_rows_of_a_few_files_equal_the_bulk_rows(tmp_path: Path) -> None:
+    """Files added (and changed) a few at a time take the plain-Python path; the
+    index must hold exactly what a bulk build writes."""
+    docs = {f"{i:02d}.txt": article(800 + i) for i in range(40)}
+    bulk = write_corpus(tmp_path / "bulk", docs)
+    few = write_corpus(tmp_path / "few", {})
+    changed = edited(docs["07.txt"], 30, seed=2)
+    runs = []
+    for name, text in docs.items():  # one file per run: the few-files path
+        (few / "docs" / name).write_text(text)
+        runs.append(run_cli("check", f"docs/{name}", "--select", "DUP", "--no-cache", cwd=few))
+    for root in (bulk, few):  # a change: the old rows are removed, new ones written
+        (root / "docs" / "07.txt").write_text(changed)
+    runs.append(run_cli("check", "docs/07.txt", "--select", "DUP", "--no-cache", cwd=few))
+    assert all(r.code == 0 and r.err == "" for r in runs), [r.err for r in runs if r.err]
+    run_cli("index", "build", "--select", "DUP", cwd=bulk)
+    near_bulk, near_few = _index_content(bulk)["near"], _index_content(few)["near"]
+    assert len(near_bulk) == 40 and near_bulk == near_few
+    assert _band_rows(bulk) == _band_rows(few)

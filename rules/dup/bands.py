@@ -17,10 +17,18 @@ MAX_FILE_ID = FILE_MASK
 
 
 def entries_of(np: Any, keys: Any, owners: Any) -> Any:
-    """Packed entries of band ``keys`` (int64) owned by file ids ``owners``."""
+    """Packed entries of band ``keys`` (int64) owned by file ids ``owners`` (arrays);
+    with ``np`` None: of a list of keys (Python ints) owned by one file id."""
+    if np is None:
+        if owners > MAX_FILE_ID:
+            raise ValueError(_TOO_MANY)
+        return [(key & ~FILE_MASK) | owners for key in keys]
     if len(owners) and int(owners.max()) > MAX_FILE_ID:
-        raise ValueError(f"file id above {MAX_FILE_ID}: rebuild the index (corpuslint index build)")
+        raise ValueError(_TOO_MANY)
     return (keys & np.int64(~FILE_MASK)) | owners.astype(np.int64)
+
+
+_TOO_MANY = f"file id above {MAX_FILE_ID}: rebuild the index (corpuslint index build)"
 
 
 def key_range(key: int) -> tuple[int, int]:
@@ -30,7 +38,7 @@ def key_range(key: int) -> tuple[int, int]:
 
 def insert_entries(db: Any, entries: Any) -> None:
     """Insert entries (sorted: appends to the B-tree), many per statement."""
-    values = entries.tolist()
+    values = entries.tolist() if hasattr(entries, "tolist") else list(entries)
     per = 10_000
     full = "INSERT OR IGNORE INTO dup_near_bands VALUES " + ",".join(["(?)"] * per)
     for start in range(0, len(values), per):

@@ -23,6 +23,28 @@ from corpuslint.rule import CheckContext, Target
 # Below this share of targets in the index, clusters are found by searching the
 # index from the targets; above it, all band keys are loaded and bucketed at once.
 BULK_SHARE = 0.25
+# Up to this many targets, the index is first asked in plain Python whether any
+# other file shares a band with one of them (the pre-commit case: usually none, and
+# then neither numpy nor the graph is needed).
+FEW_TARGETS = 64
+
+
+def _any_candidate(rule: Any, targets: list[Target], corpus: Corpus) -> bool:
+    """Whether some target shares an LSH band with another file of the index."""
+    from corpuslint.rules.dup.minhash import band_keys_of_signature, lsh_params
+
+    o = rule.options
+    n_bands, rows = lsh_params(o.threshold, o.num_perm)
+    want = o.num_perm * 4
+    for t in targets:
+        if t.summary is None or len(t.summary.signature) != want:
+            continue  # no signature: no node (see _target_nodes)
+        keys = band_keys_of_signature(t.summary.signature, n_bands, rows)
+        ids = {i for found in bands.lookup(corpus.db, keys).values() for i in found}
+        own = corpus.relpath(t.path)
+        if any(path != own for path in corpus.paths_of(ids).values()):
+            return True
+    return False
 
 
 def _target_nodes(rule: Any, graph: Graph, targets: list[Target], corpus: Corpus) -> list[int]:
@@ -74,6 +96,9 @@ def _lookup(graph: Graph, corpus: Corpus, jobs: int) -> None:
 def find_near_duplicates(
     rule: Any, targets: list[Target], corpus: Corpus, ctx: CheckContext
 ) -> Iterator[Diagnostic]:
+    few = corpus.others != 0 and len(targets) <= FEW_TARGETS
+    if few and not _any_candidate(rule, targets, corpus):
+        return
     sk = rule.sketcher
     threshold = rule.options.threshold
     graph = Graph(sk, corpus, threshold, ctx.max_file_size)

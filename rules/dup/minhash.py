@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import math
 import os
+import struct
+import sys
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from corpuslint.rules.dup.normalize import WORD, fold, tokens
@@ -127,6 +129,20 @@ def lsh_params(threshold: float, num_perm: int, max_miss: float = 1e-3) -> tuple
     return chosen[1], chosen[2]
 
 
+def band_keys_of_signature(signature: bytes, bands: int, rows: int) -> list[int]:
+    """``Sketcher.band_keys`` in plain Python (signed 64-bit keys) for one signature
+    (uint32 bytes in the machine's order): checking a few files needs no numpy."""
+    values = struct.unpack(f"={len(signature) // 4}I", signature)
+    keys = []
+    for band in range(bands):
+        h = (band * _BAND_SALT) & MASK64
+        for value in values[band * rows : (band + 1) * rows]:
+            h = (h * _COMBINE + value) & MASK64
+        key = fmix64_int(h)
+        keys.append(key - (1 << 64) if key >> 63 else key)
+    return keys
+
+
 def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
     """Chance that a pair with this Jaccard similarity shares at least one band."""
     return 1.0 - (1.0 - jaccard**rows) ** bands
@@ -151,9 +167,6 @@ class Sketcher:
         form: str = "NFC",
         casefold: bool = True,
     ) -> None:
-        import numpy as np
-
-        self.np = np
         self.ngram = max(1, ngram)
         self.unit = unit
         self.num_perm = num_perm
@@ -162,13 +175,56 @@ class Sketcher:
         self.form = form
         self.casefold = casefold
         self.bands, self.rows = lsh_params(threshold, num_perm)
-        gen = np.random.RandomState(seed)  # datasketch's affine32 permutations, same order
-        self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-        self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-        self.a_bytes, self.b_bytes = self.a.tobytes(), self.b.tobytes()
-        self._band_offsets = np.arange(self.bands, dtype=np.uint64) * np.uint64(_BAND_SALT)
-        self._powers = np.ones(1, dtype=np.uint64)
+        self._powers: Any = None
         self.native = _load_native()
+
+    # numpy and what is built with it come on first use: signing one new word-shingled
+    # document with the C kernel (the pre-commit case) needs none of it.
+
+    @cached_property
+    def np(self) -> Any:
+        import numpy as np
+
+        return np
+
+    @cached_property
+    def _permutations(self) -> tuple[Any, Any]:
+        np = self.np
+        gen = np.random.RandomState(self.seed)  # datasketch's affine32 permutations, same order
+        a = gen.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
+        return a, b
+
+    @property
+    def a(self) -> Any:
+        return self._permutations[0]
+
+    @property
+    def b(self) -> Any:
+        return self._permutations[1]
+
+    @cached_property
+    def _permutation_bytes(self) -> tuple[bytes, bytes]:
+        from corpuslint.rules.dup import default_permutations as default
+
+        if (self.seed, self.num_perm) == (default.SEED, default.NUM_PERM) and (
+            sys.byteorder == "little"
+        ):
+            return default.A, default.B
+        return self.a.tobytes(), self.b.tobytes()
+
+    @property
+    def a_bytes(self) -> bytes:
+        return self._permutation_bytes[0]
+
+    @property
+    def b_bytes(self) -> bytes:
+        return self._permutation_bytes[1]
+
+    @cached_property
+    def _band_offsets(self) -> Any:
+        np = self.np
+        return np.arange(self.bands, dtype=np.uint64) * np.uint64(_BAND_SALT)
 
     def params(self) -> dict[str, Any]:
         """The keyword arguments that build an equal sketcher (e.g. in another process)."""
@@ -230,7 +286,7 @@ class Sketcher:
 
     def _power_table(self, n: int) -> Any:
         np = self.np
-        if len(self._powers) < n:
+        if self._powers is None or len(self._powers) < n:
             size = max(n, 64)
             steps = np.full(size, _BYTE_MULT, dtype=np.uint64)
             steps[0] = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,6 +14,18 @@ from corpuslint.corpus import Corpus, insert_rows
 from corpuslint.document import Document
 from corpuslint.model import Diagnostic, Severity
 from corpuslint.rule import CheckContext, CorpusRule, Target
+
+# Up to this many files, index rows are written and removed in plain Python (the
+# same rows as the vectorised path): a pre-commit run on a few files needs no numpy.
+FEW_FILES = 16
+
+
+def _pack_keys(keys: list[int]) -> bytes:
+    return struct.pack(f"={len(keys)}q", *keys)
+
+
+def _unpack_keys(blob: bytes) -> list[int]:
+    return list(struct.unpack(f"={len(blob) // 8}q", blob))
 
 
 @dataclass(frozen=True)
@@ -146,10 +159,25 @@ class NearDuplicate(CorpusRule):
     def index_add_many(self, db: Any, items: list[tuple[int, Any]]) -> None:
         if not items:
             return
-        import numpy as np
         from corpuslint.rules.dup.bands import entries_of, insert_entries
 
         # (the index calls index_remove first for a file it had before)
+        if len(items) <= FEW_FILES:  # plain Python: a pre-commit run imports no numpy
+            rows = [(fid, s, self._plain_band_keys(s.signature)) for fid, s in items]
+            insert_rows(
+                db,
+                "INSERT INTO dup_near_keys VALUES",
+                [
+                    (fid, _pack_keys(keys), s.exact, s.signature, s.shingles)
+                    for fid, s, keys in rows
+                ],
+            )
+            insert_entries(
+                db, sorted(e for fid, _, keys in rows for e in entries_of(None, keys, fid))
+            )
+            return
+        import numpy as np
+
         matrix = self.band_keys([s for _, s in items])
         insert_rows(
             db,
@@ -162,8 +190,13 @@ class NearDuplicate(CorpusRule):
         owners = np.repeat(np.array([fid for fid, _ in items], dtype=np.int64), matrix.shape[1])
         insert_entries(db, np.sort(entries_of(np, matrix.ravel(), owners)))
 
+    def _plain_band_keys(self, signature: bytes) -> list[int]:
+        from corpuslint.rules.dup.minhash import band_keys_of_signature, lsh_params
+
+        o = self.options
+        return band_keys_of_signature(signature, *lsh_params(o.threshold, o.num_perm))
+
     def index_remove(self, db: Any, file_ids: list[int]) -> None:
-        import numpy as np
         from corpuslint.rules.dup.bands import entries_of
 
         from corpuslint.corpus import chunks
@@ -175,14 +208,20 @@ class NearDuplicate(CorpusRule):
             ).fetchall()
             if not rows:
                 continue
-            keys = np.concatenate([np.frombuffer(blob, dtype=np.int64) for _, blob in rows])
-            owners = np.repeat(
-                np.array([fid for fid, _ in rows], dtype=np.int64), [len(b) // 8 for _, b in rows]
-            )
-            db.executemany(
-                "DELETE FROM dup_near_bands WHERE entry = ?",
-                [(e,) for e in entries_of(np, keys, owners).tolist()],
-            )
+            if len(rows) <= FEW_FILES:  # plain Python (see index_add_many)
+                entries = [
+                    e for fid, blob in rows for e in entries_of(None, _unpack_keys(blob), fid)
+                ]
+            else:
+                import numpy as np
+
+                keys = np.concatenate([np.frombuffer(blob, dtype=np.int64) for _, blob in rows])
+                owners = np.repeat(
+                    np.array([fid for fid, _ in rows], dtype=np.int64),
+                    [len(b) // 8 for _, b in rows],
+                )
+                entries = entries_of(np, keys, owners).tolist()
+            db.executemany("DELETE FROM dup_near_bands WHERE entry = ?", [(e,) for e in entries])
             db.executemany(
                 "DELETE FROM dup_near_keys WHERE file_id = ?", [(fid,) for fid, _ in rows]
             )
