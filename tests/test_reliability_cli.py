@@ -57,7 +57,9 @@ def assert_contract(result: CliResult, codes: set[int]) -> None:
     assert result.code in codes, (result.code, result.err[-2000:])
     assert "Traceback" not in result.err, result.err[-2000:]
     for line in result.err.splitlines():
-        assert line.startswith(("corpuslint: error: ", "corpuslint: warning: ")), line
+        assert line.startswith(
+            ("corpuslint: error: ", "corpuslint: warning: ", "corpuslint: interrupted")
+        ), line
 
 
 def check_json(project: Path, *args: str) -> tuple[CliResult, list[dict]]:
