@@ -162,9 +162,9 @@ def measure(data: Path, sample: int, select: str | None, partitions: int):
         "driver_results_bytes_per_target": round(meta_bytes / docs, 1),
         "driver_result_bytes_per_target_without_findings": round(bare_bytes / docs, 1),
         "driver_bytes_per_finding": round((meta_bytes - bare_bytes) / max(1, findings), 1),
-        # what else a map task leaves in its node's object store for the whole run: the
-        # shard's items (ray.put by the driver), its targets' results (fetched by the
-        # driver), content keys and BP010 target summaries (read by the finish tasks)
+        # what else is in the object stores: the shard's items (put by the driver, kept
+        # for the run), its targets' results (until the driver has fetched them), content
+        # keys and BP010 target summaries (kept for the finish tasks)
         "pickled_items_bytes_per_file": round(len(pickle.dumps(items, protocol=5)) / docs, 1),
         "pickled_results_bytes_per_target": round(len(meta_blob) / docs, 1),
         "pickled_keys_bytes_per_file": round(len(pickle.dumps(keys, protocol=5)) / docs, 1),
@@ -208,15 +208,12 @@ def project(job, m: dict, docs: int, nodes: int, cpus_per_node: int, doc_bytes: 
         "reduce_input_per_partition_gb": round(per_partition / GB, 2),
         "reduce_peak_per_task_gb": round(per_partition * m["reduce_peak_per_input_byte"] / GB, 2),
         "reduce_tasks_per_node": math.ceil(partitions / nodes),
-        "object_store_pinned_per_node_gb": round(
+        # the shard item lists the driver puts (its node's object store, for the run)
+        "head_node_items_gb": round(docs * m["pickled_items_bytes_per_file"] / GB, 1),
+        # kept on the map nodes for the run: content keys and BP010 target summaries
+        "per_node_kept_for_run_gb": round(
             docs
-            * (
-                per_doc
-                + m["pickled_items_bytes_per_file"]
-                + m["pickled_results_bytes_per_target"]
-                + m["pickled_keys_bytes_per_file"]
-                + m["pickled_bp010_summaries_bytes_per_target"]
-            )
+            * (m["pickled_keys_bytes_per_file"] + m["pickled_bp010_summaries_bytes_per_target"])
             / nodes
             / GB,
             2,

@@ -217,6 +217,8 @@ class RayRunner(Runner):
             for (a, _b), ref in zip(plan.shards, shard_refs)
         ]
         metas = self._collect_metas(map_refs, plan)
+        # the driver holds the targets' results now: their object-store copies can go
+        map_refs = [[None, *refs[1:]] for refs in map_refs]
         self.mark("map")
         results: dict[int, FileResult] = {}
         for meta in metas:
