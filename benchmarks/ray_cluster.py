@@ -1,7 +1,12 @@
-"""A Ray head node on 127.0.0.1 in a child process, for the Ray engine's tests and
-``ray_overhead.py`` (``ray start --head --block``; stopped with its process group).
+"""Ray clusters on this machine in a child process, for the Ray engine's tests and
+``ray_overhead.py``; each is stopped with its process group.
 
-    head = Head(cpus=2)
+* ``Head``: one head node on 127.0.0.1 (``ray start --head --block``);
+* ``Nodes``: several nodes, each with its own raylet and object store, so that objects
+  move between nodes as on a real cluster (Ray's own ``ray.cluster_utils.Cluster``;
+  it listens on the machine's address).
+
+    head = Head(cpus=2)            # or Nodes(nodes=2, cpus=1)
     ...  # corpuslint check --engine ray --ray-address {head.address}, with head.env
     head.stop()
 """
@@ -11,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -98,3 +104,60 @@ class Head:
         self.proc.wait(timeout=30)
         self.log.close()
         shutil.rmtree(self.temp, ignore_errors=True)
+
+
+# The child process of ``Nodes``: starts the cluster, prints its address, and shuts it
+# down when its standard input closes (the parent stopped or died).
+_NODES_CHILD = """
+import sys
+from ray.cluster_utils import Cluster
+
+nodes, cpus = int(sys.argv[1]), int(sys.argv[2])
+args = {"num_cpus": cpus, "include_dashboard": False}
+cluster = Cluster(initialize_head=True, head_node_args=args)
+for _ in range(nodes - 1):
+    cluster.add_node(num_cpus=cpus)
+cluster.wait_for_nodes()
+print(cluster.address, flush=True)
+try:
+    sys.stdin.read()
+finally:
+    cluster.shutdown()
+"""
+
+
+class Nodes:
+    """``nodes`` Ray nodes of ``cpus`` CPUs each on this machine (a child process)."""
+
+    def __init__(self, nodes: int = 2, cpus: int = 1, timeout: float = 120.0) -> None:
+        self.env = {"RAY_USAGE_STATS_ENABLED": "0"}
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _NODES_CHILD, str(nodes), str(cpus)],
+            env={**os.environ, **self.env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline().strip() if ready else b""
+        if not line:
+            self.stop()
+            raise RuntimeError(f"the Ray nodes did not start: {self.tail()}")
+        self.address = line.decode()
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # the child shuts the cluster down
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=60)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # anything left of this group
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        self.log.close()

@@ -4,8 +4,10 @@ Runs ``corpuslint check`` through the real CLI on a generated corpus
 (``ray_corpus.py``), alternating the engines in each round (the order rotates, so a
 noisy neighbour hurts both), and checks that both print the same JSON every time.
 The Ray engine runs against a head node started here (``ray_cluster.Head``, the
-machine's CPUs, loopback) with ``--ray-address``; ``--ray-start`` also times runs that
-start their own local Ray instance (``--ray-address local``).
+machine's CPUs, loopback) with ``--ray-address``, or with ``--nodes N`` against N
+nodes sharing those CPUs (``ray_cluster.Nodes``: objects move between nodes);
+``--ray-start`` also times runs that start their own local Ray instance
+(``--ray-address local``).
 Reported: median wall time per engine, the paired ratio Ray / local (median over
 rounds), and the Ray engine's stage timings (``CORPUSLINT_RAY_TIMINGS``).
 
@@ -87,6 +89,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cpus", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="Ray nodes on this machine sharing the --cpus (each its own object store)",
+    )
+    parser.add_argument(
         "--nice",
         type=int,
         default=RAY_WORKER_NICE,
@@ -105,7 +113,11 @@ def main() -> None:
     if args.select:
         common += ["--select", args.select]
     load_before = os.getloadavg()
-    head = _module("ray_cluster").Head(cpus=args.cpus)
+    cluster = _module("ray_cluster")
+    if args.nodes > 1:
+        head = cluster.Nodes(nodes=args.nodes, cpus=max(1, args.cpus // args.nodes))
+    else:
+        head = cluster.Head(cpus=args.cpus)
     try:
         engines = {
             "local": ([], {}),
@@ -151,6 +163,7 @@ def main() -> None:
         "docs": args.docs,
         "select": args.select or "default rules",
         "cpus": args.cpus,
+        "ray_nodes": args.nodes,
         "repeat": args.repeat,
         "nice": args.nice,
         "findings_bytes": len(reference or b""),
@@ -174,7 +187,8 @@ def main() -> None:
     out_dir = HERE / "out"
     out_dir.mkdir(exist_ok=True)
     tag = (args.select or "default").replace(",", "+")
-    name = f"ray_overhead-{root.name}-{tag}.json"
+    nodes = f"-{args.nodes}nodes" if args.nodes > 1 else ""
+    name = f"ray_overhead-{root.name}-{tag}{nodes}.json"
     (out_dir / name).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 

@@ -107,11 +107,39 @@ def test_ray_engine_gives_the_local_engines_output(corpus: Path, head: Head):
     assert _digest(index) == before
 
 
+CORPUS_RULES_RUN = ("docs", "--select", "DUP,BP010,FMT002")
+
+
+@pytest.fixture(scope="module")
+def local_corpus_rules(corpus: Path) -> str:
+    """The local engine's JSON for the corpus rules alone (compared more than once)."""
+    return _check(corpus, *CORPUS_RULES_RUN).out
+
+
 @pytest.mark.slow
-def test_ray_engine_gives_the_local_corpus_rule_findings(corpus: Path, head: Head):
-    select = ("docs", "--select", "DUP,BP010,FMT002")
-    local = _check(corpus, *select)
-    assert _check(corpus, *select, head=head).out == local.out
+def test_ray_engine_gives_the_local_corpus_rule_findings(
+    corpus: Path, head: Head, local_corpus_rules: str
+):
+    assert _check(corpus, *CORPUS_RULES_RUN, head=head).out == local_corpus_rules
+
+
+@pytest.fixture(scope="module")
+def two_nodes():
+    """Two Ray nodes of 1 CPU on this machine, each with its own object store."""
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'corpuslint[ray]')")
+    nodes = _benchmark_module("ray_cluster").Nodes(nodes=2, cpus=1)
+    try:
+        yield nodes
+    finally:
+        nodes.stop()
+
+
+@pytest.mark.slow
+def test_ray_engine_on_two_nodes_gives_the_local_corpus_rule_findings(
+    corpus: Path, two_nodes, local_corpus_rules: str
+):
+    """The shuffle's parts, the shard lists and the pairs move between object stores."""
+    assert _check(corpus, *CORPUS_RULES_RUN, head=two_nodes).out == local_corpus_rules
 
 
 @pytest.fixture(scope="module")
