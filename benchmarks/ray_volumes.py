@@ -104,6 +104,31 @@ def _rows_bytes(parts) -> dict[str, int]:
     return {"bytes": out, "rows": counts}
 
 
+def _cluster_bytes(plan) -> float:
+    """The driver's DUP002 bookkeeping per file in a near-duplicate cluster: the final
+    forest's clusters (``stages.components``) and each member's original
+    (``findings.originals``), for every file of the plan in clusters of 2 to 5."""
+    import numpy as np
+
+    from corpuslint.ray_engine import findings, stages
+
+    n = len(plan.items)
+    edges = []
+    start = 0
+    while start + 1 < n:
+        size = min(2 + start % 4, n - start)
+        edges += [(start + k, start) for k in range(1, size)]
+        start += size
+    forest = np.array(edges, dtype=np.int64).reshape(-1, 2)
+
+    def build():
+        clusters = stages.components(forest)
+        return clusters, findings.originals(plan, clusters)
+
+    _, held, _ = _traced(build)
+    return round(held / max(1, start), 1)
+
+
 def measure(data: Path, sample: int, select: str | None, partitions: int):
     from corpuslint.ray_engine import worker
     from corpuslint.ray_engine.plan import build_plan
@@ -140,6 +165,7 @@ def measure(data: Path, sample: int, select: str | None, partitions: int):
     in_bytes = pickled_parts
     _, _, reduce_peak = _traced(worker.reduce_partition, spec, 2, *parts)
     sizes = [os.path.getsize(item.source.entry.abspath) for item in items]
+    clustered = _cluster_bytes(plan)
     lines_code = job.corpus_rules[spec.lines].code if spec.lines is not None else None
     return {
         "corpus": str(data),
@@ -172,6 +198,7 @@ def measure(data: Path, sample: int, select: str | None, partitions: int):
             len(pickle.dumps(line_targets, protocol=5)) / docs, 1
         ),
         "findings_per_target": round(findings / docs, 3),
+        "driver_bytes_per_clustered_file": clustered,
         "partitions_used": partitions,
     }, job
 
