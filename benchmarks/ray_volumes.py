@@ -139,7 +139,7 @@ def measure(data: Path, sample: int, select: str | None, partitions: int):
     job = worker.without_cache(session.job)
     sources = session.sources
     # the driver: the plan of the whole run (every file a target)
-    plan, plan_bytes, _ = _traced(build_plan, job, sources, 1)
+    plan, plan_bytes, plan_peak = _traced(build_plan, job, sources, 1)
     n_items = len(plan.items)
     items = plan.items[: min(sample, n_items)]
     spec = corpus_spec(job, n_items, partitions)
@@ -185,6 +185,8 @@ def measure(data: Path, sample: int, select: str | None, partitions: int):
         ),
         "reduce_peak_per_input_byte": round(reduce_peak / max(1, in_bytes), 2),
         "driver_plan_bytes_per_file": round(plan_bytes / n_items, 1),
+        # while planning: the corpus listing too (the discovered sources are not counted)
+        "driver_plan_peak_bytes_per_file": round(plan_peak / n_items, 1),
         "driver_results_bytes_per_target": round(meta_bytes / docs, 1),
         "driver_result_bytes_per_target_without_findings": round(bare_bytes / docs, 1),
         "driver_bytes_per_finding": round((meta_bytes - bare_bytes) / max(1, findings), 1),
@@ -246,6 +248,7 @@ def project(job, m: dict, docs: int, nodes: int, cpus_per_node: int, doc_bytes: 
             2,
         ),
         "driver_plan_gb": round(docs * m["driver_plan_bytes_per_file"] / GB, 1),
+        "driver_plan_peak_gb": round(docs * m["driver_plan_peak_bytes_per_file"] / GB, 1),
         "driver_results_gb": round(docs * m["driver_results_bytes_per_target"] / GB, 1),
         "driver_results_without_findings_gb": round(
             docs * m["driver_result_bytes_per_target_without_findings"] / GB, 1
