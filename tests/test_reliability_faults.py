@@ -54,6 +54,18 @@ elif _fault == "fsync-fails":  # an I/O error after half of the data was written
 
     os.fsync = fsync
 
+elif _fault == "slow-writes":  # a slow disk: the fix of a corpus takes seconds
+    import time as _time
+
+    _replace = os.replace
+
+    def replace(src, dst, *a, **k):
+        if str(dst).endswith(".txt"):
+            _time.sleep(0.003)
+        return _replace(src, dst, *a, **k)
+
+    os.replace = replace
+
 elif _fault == "edit-while-fixing":  # someone edits the file between read and write
     import corpuslint.runner as _runner
 
@@ -191,6 +203,9 @@ def test_interrupt_during_fix_leaves_no_half_written_file(tmp_path: Path) -> Non
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # slow renames (3 ms each): the interrupt lands while files are written, also
+        # on a fast machine that would otherwise finish before it is sent
+        env={**os.environ, **fault_env(tmp_path, "slow-writes")},
     )
     try:
         deadline = time.monotonic() + 120
