@@ -34,6 +34,32 @@ def _chdir(path: Path):
         os.chdir(old)
 
 
+def build_test_session(cwd: Path, paths: list[str], select: list[str], *, isolated: bool = True):
+    """A check session built from ``cwd`` exactly as the CLI builds it (``build_session``),
+    for tests that drive the runner or an engine directly."""
+    import argparse
+
+    from corpuslint.session import build_session
+
+    ns = argparse.Namespace(
+        paths=paths,
+        config=None,
+        isolated=isolated,
+        select=select,
+        extend_select=[],
+        ignore=[],
+        stdin_filename=None,
+        no_cache=True,
+        jobs=1,
+        force_exclude=None,
+        quiet=True,
+        engine=None,
+        ray_address=None,
+    )
+    with _chdir(cwd):
+        return build_session(ns)
+
+
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> CliResult:
     """Run ``corpuslint`` in this process (fast); returns exit code, stdout, stderr."""
     from corpuslint.cli import main

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sqlite3
@@ -26,7 +25,7 @@ from corpuslint.rules.dup.paragraphs import ParagraphOptions, RepeatedParagraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_cli, run_subprocess
+from tests.conftest import build_test_session, run_cli, run_subprocess
 from tests.test_dup import TEXTS, article, edited, write_corpus
 
 native = pytest.mark.skipif(
@@ -199,29 +198,7 @@ def test_verify_group_reports_unreadable_files_and_all_needed_values(tmp_path: P
 
 
 def _session(root: Path):
-    import os
-
-    from corpuslint.session import build_session
-
-    ns = argparse.Namespace(
-        paths=["docs"],
-        config=None,
-        isolated=False,
-        select=["DUP001", "DUP002"],
-        extend_select=[],
-        ignore=[],
-        stdin_filename=None,
-        no_cache=True,
-        jobs=1,
-        force_exclude=None,
-        quiet=True,
-    )
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return build_session(ns)
-    finally:
-        os.chdir(old)
+    return build_test_session(root, ["docs"], ["DUP001", "DUP002"], isolated=False)
 
 
 def _index_content(root: Path) -> dict[str, list]:

@@ -11,12 +11,10 @@ few odd files. The whole JSON output must be byte for byte the local engine's.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -25,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli, run_subprocess
+from tests.conftest import REPO, build_test_session, run_cli, run_subprocess
 
 CORPUS_FILES = 20_000
 CORPUS_CODES = ("DUP001", "DUP002", "BP010", "FMT002")
@@ -300,30 +298,9 @@ def test_engine_usage_errors_are_one_line(seeds_copy: Path, args, message):
 @pytest.fixture(scope="module")
 def corpus_job(tmp_path_factory):
     """A job with the four corpus rules that have distributed stages."""
-    from corpuslint.session import build_session
-
     root = tmp_path_factory.mktemp("rayspec")
     (root / "a.txt").write_text("One line of text.\n")
-    ns = argparse.Namespace(
-        paths=["."],
-        config=None,
-        isolated=True,
-        select=["DUP001", "DUP002", "BP010", "FMT002"],
-        extend_select=[],
-        ignore=[],
-        stdin_filename=None,
-        no_cache=True,
-        jobs=1,
-        force_exclude=None,
-        engine=None,
-        ray_address=None,
-    )
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return build_session(ns).job
-    finally:
-        os.chdir(old)
+    return build_test_session(root, ["."], ["DUP001", "DUP002", "BP010", "FMT002"]).job
 
 
 @pytest.mark.parametrize(

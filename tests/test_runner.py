@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from corpuslint.model import Diagnostic, Severity
-from tests.conftest import run_cli
+from tests.conftest import build_test_session, run_cli
 
 WORDS = [
     "tehran",
@@ -179,30 +179,15 @@ def test_reading_stops_at_the_limit_and_otherwise_reads_to_the_end() -> None:
 def test_the_corpus_stage_on_its_own_gives_what_check_gives(tmp_path: Path) -> None:
     """``Runner._check_corpus`` (results computed elsewhere, e.g. by another engine)
     finds what ``Runner.check`` finds with its index sync overlapping the workers."""
-    import argparse
     import os
 
     from corpuslint import runner as local
-    from corpuslint.session import build_session
 
     _make_corpus(tmp_path / "c", 200)  # numeric prefixes clash from file 150 on (FMT002)
-    ns = argparse.Namespace(
-        paths=["c"],
-        config=None,
-        isolated=True,
-        select=["FMT002", "DUP001", "DUP002"],
-        extend_select=[],
-        ignore=[],
-        stdin_filename=None,
-        no_cache=True,
-        jobs=1,
-        force_exclude=None,
-        quiet=True,
-    )
+    session = build_test_session(tmp_path, ["c"], ["FMT002", "DUP001", "DUP002"])
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        session = build_session(ns)
         whole = local.Runner(session.job).check(session.sources)
         local._init_worker(session.job)
         results = [local.check_source(s) for s in session.sources]
