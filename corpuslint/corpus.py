@@ -233,8 +233,8 @@ def open_index(path: Path) -> sqlite3.Connection:
             return _open_index_once(path)
         except (sqlite3.DatabaseError, IndexUnusable) as exc:
             if isinstance(exc, IndexUnusable) or database_is_damaged(exc):
-                if rebuilt:
-                    raise
+                if rebuilt:  # still unusable once rebuilt: say why, leave it
+                    raise index_error(path, exc) from None
                 warn(f"index {path} is unreadable or incompatible ({exc}); rebuilding it")
                 remove_database(path)
                 rebuilt = True
