@@ -322,9 +322,10 @@ def _plausible(decoded: str, text: str, start: int, end: int, strong: bool = Fal
     # one-letter word of the basic Cyrillic or Greek alphabet (``–≥.`` for the
     # Bulgarian ``г.``, ``Ï€`` for ``π``) spelt with a symbol.
     if script != "LATIN" and letters + decoded.count("\ufffd") < 2:
-        letter = next(ch for ch in decoded if ch.isalpha())
+        # (its "letter" may be a mark or digit of that script: then no word at all)
+        letter = next((ch for ch in decoded if ch.isalpha()), None)
         alone = not (text[start - 1 : start].isalpha() or text[end : end + 1].isalpha())
-        if not (strong and alone and _in(_BASIC_LETTERS, ord(letter))):
+        if letter is None or not (strong and alone and _in(_BASIC_LETTERS, ord(letter))):
             return False
     for neighbour in (text[start - 1 : start], text[end : end + 1]):
         other = _script(neighbour) if neighbour else None
