@@ -130,20 +130,21 @@ def read_source(source: Source, max_size: int) -> tuple[Document, int, int]:
         if not stat.S_ISREG(st.st_mode):
             raise OSError(f"not a regular file (skipped): {entry.display}")
         too_large = st.st_size > max_size
-        raw = _read_fd(fd, 64 * 1024 if too_large else None, st.st_size)
+        raw = read_fd(fd, 64 * 1024 if too_large else None, st.st_size)
     finally:
         os.close(fd)
     doc = Document.from_bytes(entry.display, raw, size=st.st_size, too_large=too_large)
     return doc, st.st_size, st.st_mtime_ns
 
 
-def _read_fd(fd: int, limit: int | None, size: int) -> bytes:
+def read_fd(fd: int, limit: int | None, size: int) -> bytes:
     """The first ``limit`` bytes of an open file, or all of it (to EOF, even if it grew
     since ``fstat`` said ``size``), with plain ``os.read`` calls: no buffered file
-    object per file."""
+    object per file, and no buffer of ``limit`` bytes for a small file."""
     parts = []
     got = 0
-    want = size + 1 if limit is None else limit  # one byte more than the size: EOF at once
+    # one byte more than the size: EOF at once
+    want = size + 1 if limit is None else max(1, min(limit, size + 1))
     while True:
         chunk = os.read(fd, want)
         if not chunk:
@@ -322,6 +323,23 @@ def _measure(job: Job, doc: Document, result: FileResult) -> None:
 
 
 # -- main side -------------------------------------------------------------------
+
+
+def fix_items(
+    sources: list[Source], outcome: RunOutcome, *, unsafe: bool, dry_run: bool
+) -> list[tuple[Source, str | None, list[Diagnostic], bool, bool]]:
+    """``fix_source``'s work items: the sources with an applicable fix, each with its
+    cache key and its findings (corpus findings included: they seed the first pass)."""
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in outcome.diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    items = []
+    for source in sources:
+        diags = by_path.get(source.entry.display, [])
+        if any(d.fix is not None and d.fix.is_applicable(unsafe) for d in diags):
+            key = outcome.keys.get(source.entry.display)
+            items.append((source, key, diags, unsafe, dry_run))
+    return items
 
 
 def _map(
@@ -634,15 +652,7 @@ class Runner:
         self, sources: list[Source], outcome: RunOutcome, *, unsafe: bool, dry_run: bool
     ) -> list[FixResult]:
         """Fix the files with applicable fixes; corpus findings seed the first pass."""
-        by_path: dict[str, list[Diagnostic]] = {}
-        for d in outcome.diagnostics:
-            by_path.setdefault(d.path, []).append(d)
-        items = []
-        for source in sources:
-            diags = by_path.get(source.entry.display, [])
-            if any(d.fix is not None and d.fix.is_applicable(unsafe) for d in diags):
-                key = outcome.keys.get(source.entry.display)
-                items.append((source, key, diags, unsafe, dry_run))
+        items = fix_items(sources, outcome, unsafe=unsafe, dry_run=dry_run)
         return list(
             _map(self.job, fix_source, items, self.jobs, self.progress("fixing", len(items)))
         )

@@ -147,10 +147,10 @@ def test_fifo_and_directories_named_txt_are_skipped(tmp_path: Path) -> None:
 
 
 def test_reading_stops_at_the_limit_and_otherwise_reads_to_the_end() -> None:
-    """``_read_fd`` (plain os.read calls): short reads, a file longer than fstat said."""
+    """``read_fd`` (plain os.read calls): short reads, a file longer than fstat said."""
     import os
 
-    from corpuslint.runner import _read_fd
+    from corpuslint.runner import read_fd
 
     data = bytes(range(256)) * 1000
     for size_hint in (0, 10, len(data), len(data) + 5):
@@ -163,7 +163,7 @@ def test_reading_stops_at_the_limit_and_otherwise_reads_to_the_end() -> None:
             os._exit(0)
         os.close(w)
         try:
-            assert _read_fd(r, None, size_hint) == data
+            assert read_fd(r, None, size_hint) == data
         finally:
             os.close(r)
             os.waitpid(pid, 0)
@@ -171,7 +171,7 @@ def test_reading_stops_at_the_limit_and_otherwise_reads_to_the_end() -> None:
     os.write(w, data[:50_000])
     os.close(w)
     try:
-        assert _read_fd(r, 20_000, 0) == data[:20_000]
+        assert read_fd(r, 20_000, 0) == data[:20_000]
     finally:
         os.close(r)
 

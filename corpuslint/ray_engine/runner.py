@@ -37,7 +37,15 @@ from corpuslint.ray_engine import findings as found_mod
 from corpuslint.ray_engine import stages, worker
 from corpuslint.ray_engine.plan import Plan, build_plan
 from corpuslint.ray_engine.stages import CorpusSpec
-from corpuslint.runner import FileResult, FixResult, Job, Runner, RunOutcome, Source
+from corpuslint.runner import (
+    FileResult,
+    FixResult,
+    Job,
+    Runner,
+    RunOutcome,
+    Source,
+    fix_items,
+)
 
 # Shuffle partitions: one per CPU of the cluster, at most this many (every shard
 # emits one object per partition; docs/scaling.md has the volumes).
@@ -267,15 +275,7 @@ class RayRunner(Runner):
         self, sources: list[Source], outcome: RunOutcome, *, unsafe: bool, dry_run: bool
     ) -> list[FixResult]:
         """Fix the files with applicable fixes, in Ray tasks (atomic writes on the nodes)."""
-        by_path: dict[str, list[Diagnostic]] = {}
-        for d in outcome.diagnostics:
-            by_path.setdefault(d.path, []).append(d)
-        items = []
-        for source in sources:
-            diags = by_path.get(source.entry.display, [])
-            if any(d.fix is not None and d.fix.is_applicable(unsafe) for d in diags):
-                key = outcome.keys.get(source.entry.display)
-                items.append((source, key, diags, unsafe, dry_run))
+        items = fix_items(sources, outcome, unsafe=unsafe, dry_run=dry_run)
         if not items:
             return []
         ray = self.ray()

@@ -31,15 +31,11 @@ FEW_TARGETS = 64
 
 def _any_candidate(rule: Any, targets: list[Target], corpus: Corpus) -> bool:
     """Whether some target shares an LSH band with another file of the index."""
-    from corpuslint.rules.dup.minhash import band_keys_of_signature, lsh_params
-
-    o = rule.options
-    n_bands, rows = lsh_params(o.threshold, o.num_perm)
-    want = o.num_perm * 4
+    want = rule.options.num_perm * 4
     for t in targets:
         if t.summary is None or len(t.summary.signature) != want:
             continue  # no signature: no node (see _target_nodes)
-        keys = band_keys_of_signature(t.summary.signature, n_bands, rows)
+        keys = rule.plain_band_keys(t.summary.signature)
         ids = {i for found in bands.lookup(corpus.db, keys).values() for i in found}
         own = corpus.relpath(t.path)
         if any(path != own for path in corpus.paths_of(ids).values()):

@@ -26,6 +26,7 @@ from corpuslint.rules.dup.bands import FILE_MASK
 
 from corpuslint.corpus import Corpus, chunks, content_key, index_path
 from corpuslint.document import Document
+from corpuslint.runner import read_fd
 
 # Buckets larger than this are linked through a sliding window of this many
 # neighbours in path order instead of all pairs (a cluster of thousands of copies
@@ -65,17 +66,8 @@ def _read_file(path: str, max_size: int) -> bytes | None:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > max_size:
             return None
-        parts, got, want = [], 0, st.st_size + 1
-        while True:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            parts.append(chunk)
-            got += len(chunk)
-            if got > max_size:
-                return None
-            want = 1 << 20
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        raw = read_fd(fd, max_size + 1, st.st_size)  # one byte over: it grew past the limit
+        return None if len(raw) > max_size else raw
     except OSError:
         return None
     finally:

@@ -25,20 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint.rules.dup.minhash import Sketcher
-from corpuslint.rules.dup.near import NearOptions
+from corpuslint.rules.dup.near import NearOptions, sketcher_for
 
 
 def sketcher(options: NearOptions | None = None) -> Sketcher:
-    o = options or NearOptions()
-    return Sketcher(
-        ngram=o.ngram,
-        unit=o.unit,
-        num_perm=o.num_perm,
-        seed=o.seed,
-        threshold=o.threshold,
-        form=o.unicode_form,
-        casefold=o.casefold,
-    )
+    return sketcher_for(options or NearOptions())
 
 
 def hashfunc(options: NearOptions | None = None) -> Any:

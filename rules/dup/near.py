@@ -57,6 +57,21 @@ class NearSummary(NamedTuple):
     exact: bytes  # DUP001's normalised-text hash (exact copies are DUP001's findings)
 
 
+def sketcher_for(options: NearOptions) -> Any:
+    """The ``minhash.Sketcher`` of DUP002's options (numpy is not imported yet)."""
+    from corpuslint.rules.dup.minhash import Sketcher
+
+    return Sketcher(
+        ngram=options.ngram,
+        unit=options.unit,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        threshold=options.threshold,
+        form=options.unicode_form,
+        casefold=options.casefold,
+    )
+
+
 class NearDuplicate(CorpusRule):
     """The document is a near-duplicate of another document of the corpus.
 
@@ -104,18 +119,7 @@ class NearDuplicate(CorpusRule):
 
     @cached_property
     def sketcher(self) -> Any:
-        from corpuslint.rules.dup.minhash import Sketcher
-
-        o = self.options
-        return Sketcher(
-            ngram=o.ngram,
-            unit=o.unit,
-            num_perm=o.num_perm,
-            seed=o.seed,
-            threshold=o.threshold,
-            form=o.unicode_form,
-            casefold=o.casefold,
-        )
+        return sketcher_for(self.options)
 
     def prepare(self) -> None:
         """Build the sketcher (numpy, permutations) once, before workers are forked."""
@@ -163,7 +167,7 @@ class NearDuplicate(CorpusRule):
 
         # (the index calls index_remove first for a file it had before)
         if len(items) <= FEW_FILES:  # plain Python: a pre-commit run imports no numpy
-            rows = [(fid, s, self._plain_band_keys(s.signature)) for fid, s in items]
+            rows = [(fid, s, self.plain_band_keys(s.signature)) for fid, s in items]
             insert_rows(
                 db,
                 "INSERT INTO dup_near_keys VALUES",
@@ -190,7 +194,8 @@ class NearDuplicate(CorpusRule):
         owners = np.repeat(np.array([fid for fid, _ in items], dtype=np.int64), matrix.shape[1])
         insert_entries(db, np.sort(entries_of(np, matrix.ravel(), owners)))
 
-    def _plain_band_keys(self, signature: bytes) -> list[int]:
+    def plain_band_keys(self, signature: bytes) -> list[int]:
+        """The band keys of one signature in plain Python (no numpy: few files)."""
         from corpuslint.rules.dup.minhash import band_keys_of_signature, lsh_params
 
         o = self.options

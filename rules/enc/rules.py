@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from corpuslint.rules.enc.entities import find_entities
 from corpuslint.rules.enc.invisible import find_invisible
 from corpuslint.rules.enc.normalization import find_non_nfc
+from corpuslint.rules.enc.repair import Repair
 from corpuslint.rules.enc.scan import repairs, show
 
 from corpuslint.document import Document
@@ -31,6 +32,21 @@ def _plan_text(plan) -> str:
 def _fix(safe: bool, start: int, end: int, content: str, message: str) -> Fix:
     edit = Edit.replace(start, end, content)
     return Fix.safe(edit, message=message) if safe else Fix.unsafe(edit, message=message)
+
+
+def _repair_fix(repair: Repair, steps: str) -> Fix:
+    """The fix of one ftfy repair (ENC001, ENC006): its span becomes the repaired text."""
+    message = f"Replace with {show(repair.fixed)} ({steps})"
+    return _fix(repair.safe, repair.start, repair.end, repair.fixed, message)
+
+
+def _repair_data(repair: Repair) -> dict[str, object]:
+    return {
+        "original": repair.original,
+        "fixed": repair.fixed,
+        "plan": [list(step) for step in repair.plan],
+        "source": repair.source,
+    }
 
 
 class Mojibake(DocumentRule):
@@ -89,18 +105,9 @@ class Mojibake(DocumentRule):
                 doc,
                 (repair.start, repair.end),
                 f"Mojibake {show(repair.original)} should be {show(repair.fixed)} ({how})",
-                fix=_fix(
-                    repair.safe,
-                    repair.start,
-                    repair.end,
-                    repair.fixed,
-                    f"Replace with {show(repair.fixed)} ({steps})",
-                ),
+                fix=_repair_fix(repair, steps),
                 data={
-                    "original": repair.original,
-                    "fixed": repair.fixed,
-                    "plan": [list(step) for step in repair.plan],
-                    "source": repair.source,
+                    **_repair_data(repair),
                     **({"ftfy_text": repair.ftfy_text} if repair.ftfy_text is not None else {}),
                 },
             )
@@ -369,19 +376,8 @@ class C1Control(DocumentRule):
                 (repair.start, repair.end),
                 f"C1 control character {_codes(repair.original)} should be "
                 f"{show(repair.fixed)} (ftfy: {steps})",
-                fix=_fix(
-                    repair.safe,
-                    repair.start,
-                    repair.end,
-                    repair.fixed,
-                    f"Replace with {show(repair.fixed)} ({steps})",
-                ),
-                data={
-                    "original": repair.original,
-                    "fixed": repair.fixed,
-                    "plan": [list(step) for step in repair.plan],
-                    "source": repair.source,
-                },
+                fix=_repair_fix(repair, steps),
+                data=_repair_data(repair),
             )
         for m in _C1_RUN.finditer(text):
             for start, end in found.outside(m.start(), m.end()):
